@@ -1,0 +1,232 @@
+"""The ``/api/v1`` plumbing: routes declared with their permission and schemas, one error shape,
+pagination, and the OpenAPI document generated from the same declarations."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from flask import Blueprint, Flask, jsonify, request
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import func, select
+from werkzeug.exceptions import HTTPException
+
+from .auth import api_user, authorize
+from .database import db
+from .errors import BadRequest, DomainError
+
+MAX_LIMIT = 1000
+
+
+class ApiModel(BaseModel):
+    """A JSON request body: strict types (a quantity must be a number, not a string)."""
+
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+
+class ListQuery(BaseModel):
+    """Query-string parameters arrive as text, so they are converted, then range-checked."""
+
+    model_config = ConfigDict(extra="ignore")
+    limit: int = Field(100, ge=0, description=f"Page size; values above {MAX_LIMIT} count as {MAX_LIMIT}.")
+    offset: int = Field(0, ge=0)
+
+
+@dataclass
+class Route:
+    rule: str
+    method: str
+    view: Callable
+    summary: str
+    permission: str | None
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    response: type[BaseModel] | None
+    status: int
+    auth: bool
+    tag: str
+
+
+@dataclass
+class ApiRoutes:
+    """Endpoints an addon serves; returned from its ``erp_api_routes`` hook."""
+
+    tag: str
+    routes: list[Route] = field(default_factory=list)
+
+    def route(self, rule: str, method: str = "GET", *, summary: str, permission: str | None = None,
+              body=None, query=None, response=None, status: int = 200, auth: bool = True):
+        def decorator(view):
+            self.routes.append(Route(rule, method, view, summary, permission, body, query, response, status, auth, self.tag))
+            return view
+
+        return decorator
+
+
+def _validation_details(exc: ValidationError, prefix: str = "") -> list[dict]:
+    return [
+        {"field": prefix + ".".join(str(p) for p in err["loc"]) or "body", "code": err["type"], "message": err["msg"]}
+        for err in exc.errors(include_url=False)
+    ]
+
+
+def resolve_model(model):
+    """Schemas may be given lazily (a function returning the model) when they depend on the loaded
+    addons, like Product with the columns addons add."""
+    return model if model is None or isinstance(model, type) else model()
+
+
+def _parse_body(model: type[BaseModel]) -> BaseModel:
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        raise BadRequest("Send a JSON object as the request body.")
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as exc:
+        if any(err["type"] == "json_invalid" for err in exc.errors()):
+            raise BadRequest("The request body is not valid JSON; send a JSON object with Content-Type: application/json.") from None
+        if any(err["type"] == "model_type" and not err["loc"] for err in exc.errors()):
+            raise BadRequest("The request body must be a JSON object.") from None
+        raise BadRequest("Some fields are missing or have the wrong type.", _validation_details(exc)) from None
+
+
+def _parse_query(model: type[BaseModel]) -> BaseModel:
+    try:
+        return model.model_validate(request.args.to_dict())
+    except ValidationError as exc:
+        raise BadRequest("Some query parameters are invalid.", _validation_details(exc, "query.")) from None
+
+
+def paginate(stmt, serialize: Callable[[Any], dict], query: ListQuery, scalars: bool = True) -> dict:
+    """``{"items": [...], "total": N}`` for a select, honouring ``limit`` (capped) and ``offset``."""
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    page = stmt.limit(min(query.limit, MAX_LIMIT)).offset(query.offset)
+    rows = db.session.scalars(page) if scalars else db.session.execute(page)
+    return {"items": [serialize(r) for r in rows], "total": total}
+
+
+def _make_view(route: Route):
+    def view(**kwargs):
+        try:
+            if route.auth:
+                api_user()
+            if route.permission:
+                authorize(route.permission)
+            if route.body is not None:
+                kwargs["body"] = _parse_body(resolve_model(route.body))
+            if route.query is not None:
+                kwargs["query"] = _parse_query(route.query)
+            result = route.view(**kwargs)
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            raise
+        return jsonify(result), route.status
+
+    view.__name__ = route.view.__name__
+    return view
+
+
+ERROR_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 409: "invalid_state", 413: "too_large", 415: "bad_request"}
+
+
+def _error_response(status: int, code: str, message: str, details: list | None = None):
+    return jsonify({"error": {"code": code, "message": message, "details": details or []}}), status
+
+
+def register_api(app: Flask, route_sets: list[ApiRoutes]) -> None:
+    bp = Blueprint("api", __name__, url_prefix="/api/v1")
+    routes = [r for rs in route_sets for r in rs.routes]
+    for r in routes:
+        bp.add_url_rule(r.rule, endpoint=f"{r.tag}_{r.view.__name__}", view_func=_make_view(r), methods=[r.method])
+    app.extensions["erp"].api_routes = routes
+    app.extensions["csrf"].exempt(bp)  # token-authenticated: no session cookie, so no CSRF
+    app.register_blueprint(bp)
+
+    def is_api() -> bool:
+        return request.path == "/api/v1" or request.path.startswith("/api/v1/")
+
+    @app.errorhandler(DomainError)
+    def _domain_error(exc: DomainError):
+        if is_api():
+            return jsonify(exc.to_dict()), exc.status
+        return app.extensions["erp"].web_error_handler(exc)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        if is_api():
+            messages = {404: f"No endpoint answers {request.path}; see /api/v1/openapi.json.",
+                        405: f"{request.method} is not allowed on {request.path}; see /api/v1/openapi.json."}
+            return _error_response(exc.code, ERROR_CODES.get(exc.code, "error"), messages.get(exc.code, exc.description))
+        return exc
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        if isinstance(exc, HTTPException):
+            return _http_error(exc)
+        db.session.rollback()
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        if is_api():
+            return _error_response(500, "internal_error", "Something went wrong on the server; nothing was changed. Try again, or report it with the time of the request.")
+        return app.extensions["erp"].web_error_handler(exc)
+
+
+# ---------------------------------------------------------------- OpenAPI
+
+
+def _schema_ref(model: type[BaseModel], components: dict, mode: str) -> dict:
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}", mode=mode)
+    components.update(schema.pop("$defs", {}))
+    components[model.__name__] = schema
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def openapi_document(app: Flask) -> dict:
+    components: dict = {
+        "Error": {
+            "type": "object",
+            "required": ["error"],
+            "properties": {"error": {"type": "object", "required": ["code", "message", "details"], "properties": {
+                "code": {"type": "string"}, "message": {"type": "string"},
+                "details": {"type": "array", "items": {"type": "object"}}}}},
+        }
+    }
+    error_ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    paths: dict = {}
+    converters = {rule.endpoint: rule for rule in app.url_map.iter_rules()}
+    for r in app.extensions["erp"].api_routes:
+        path = "/api/v1" + r.rule.replace("<int:", "{").replace("<path:", "{").replace("<", "{").replace(">", "}")
+        rule = converters[f"api.{r.tag}_{r.view.__name__}"]
+        params = [{"name": arg, "in": "path", "required": True, "schema": {"type": "integer" if f"<int:{arg}>" in r.rule else "string"}}
+                  for arg in sorted(rule.arguments)]
+        if r.query is not None:
+            for name, info in r.query.model_fields.items():
+                schema = {"type": {int: "integer", bool: "boolean"}.get(info.annotation, "string")}
+                params.append({"name": name, "in": "query", "required": info.is_required(), "schema": schema,
+                               **({"description": info.description} if info.description else {})})
+        op: dict = {"summary": r.summary, "tags": [r.tag], "operationId": f"{r.tag}_{r.view.__name__}", "parameters": params}
+        if r.permission:
+            roles = sorted(app.extensions["erp"].permissions[r.permission] | {"admin"})
+            op["description"] = f"Roles: {', '.join(roles)} (permission `{r.permission}`)."
+        if r.body is not None:
+            op["requestBody"] = {"required": True, "content": {"application/json": {"schema": _schema_ref(resolve_model(r.body), components, "validation")}}}
+        ok = {"description": "Success"}
+        if r.response is not None:
+            ok["content"] = {"application/json": {"schema": _schema_ref(resolve_model(r.response), components, "serialization")}}
+        op["responses"] = {str(r.status): ok, "400": {"description": "Malformed request", **error_ref},
+                           "422": {"description": "A business rule was broken", **error_ref}}
+        if r.auth:
+            op["responses"].update({"401": {"description": "No or bad token", **error_ref},
+                                    "403": {"description": "Role not allowed", **error_ref}})
+            op["security"] = [{"bearer": []}]
+        if rule.arguments:
+            op["responses"]["404"] = {"description": "No such record", **error_ref}
+        paths.setdefault(path, {})[r.method.lower()] = op
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "ERP serial tracking API", "version": "1.0.0",
+                 "description": "Generated from the route declarations that serve these endpoints."},
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {"schemas": components, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+    }

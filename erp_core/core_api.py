@@ -1,0 +1,198 @@
+"""The host's own endpoints: health, OpenAPI, tokens, addons, partners, products."""
+from __future__ import annotations
+
+from functools import cache
+from typing import Literal
+
+from flask import current_app
+from pydantic import BaseModel, ConfigDict, Field, create_model
+from sqlalchemy import or_, select
+
+from . import services
+from .api import ApiModel, ApiRoutes, ListQuery, openapi_document, paginate
+from .database import db
+from .errors import BadRequest
+from .models import Partner, Product
+
+routes = ApiRoutes("core")
+
+
+# ---------------------------------------------------------------- health, docs, auth
+
+
+@routes.route("/health", summary="Liveness and database check", auth=False)
+def health():
+    db.session.execute(select(1))
+    return {"status": "ok"}
+
+
+@routes.route("/openapi.json", summary="This document", auth=False)
+def openapi():
+    return openapi_document(current_app)
+
+
+class TokenRequest(ApiModel):
+    username: str
+    password: str
+
+
+class UserOut(BaseModel):
+    id: int
+    username: str
+    role: str
+
+
+class TokenOut(BaseModel):
+    token: str
+    user: UserOut
+
+
+def user_to_dict(user) -> dict:
+    return {"id": user.id, "username": user.username, "role": user.role}
+
+
+@routes.route("/auth/token", "POST", summary="Exchange a user name and password for an API token",
+              auth=False, body=TokenRequest, response=TokenOut, status=201)
+def create_token(body: TokenRequest):
+    user = services.authenticate(body.username, body.password)
+    return {"token": services.create_token(user), "user": user_to_dict(user)}
+
+
+class AddonOut(BaseModel):
+    name: str
+    version: str
+    depends: list[str]
+
+
+class AddonList(BaseModel):
+    items: list[AddonOut]
+
+
+@routes.route("/addons", summary="Loaded addons in load order", response=AddonList)
+def list_addons():
+    return {"items": [{"name": a.name, "version": a.version, "depends": a.depends} for a in current_app.extensions["erp"].addons]}
+
+
+# ---------------------------------------------------------------- partners
+
+
+class PartnerIn(ApiModel):
+    name: str = Field(min_length=1, max_length=200)
+    email: str | None = Field(None, max_length=200)
+
+
+class PartnerPatch(ApiModel):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    email: str | None = Field(None, max_length=200)
+
+
+class PartnerOut(BaseModel):
+    id: int
+    name: str
+    email: str | None
+
+
+class PartnerQuery(ListQuery):
+    q: str | None = Field(None, description="Part of the name or email")
+
+
+def partner_to_dict(p: Partner) -> dict:
+    return {"id": p.id, "name": p.name, "email": p.email}
+
+
+@routes.route("/partners", summary="List partners", query=PartnerQuery)
+def list_partners(query: PartnerQuery):
+    stmt = select(Partner).order_by(Partner.name, Partner.id)
+    if query.q:
+        stmt = stmt.where(or_(Partner.name.ilike(f"%{query.q}%"), Partner.email.ilike(f"%{query.q}%")))
+    return paginate(stmt, partner_to_dict, query)
+
+
+@routes.route("/partners", "POST", summary="Create a partner", permission="partner.write", body=PartnerIn, response=PartnerOut, status=201)
+def create_partner(body: PartnerIn):
+    return partner_to_dict(services.create_partner(body.name, body.email))
+
+
+@routes.route("/partners/<int:partner_id>", summary="One partner", response=PartnerOut)
+def get_partner(partner_id: int):
+    return partner_to_dict(services.get_or_404(Partner, partner_id, "partner"))
+
+
+@routes.route("/partners/<int:partner_id>", "PATCH", summary="Change a partner", permission="partner.write", body=PartnerPatch, response=PartnerOut)
+def update_partner(partner_id: int, body: PartnerPatch):
+    partner = services.get_or_404(Partner, partner_id, "partner")
+    return partner_to_dict(services.update_partner(partner, body.model_dump(exclude_unset=True)))
+
+
+# ---------------------------------------------------------------- products
+
+
+def _extra_annotation(extra):
+    if extra.choices:
+        return Literal[tuple(value for value, _ in extra.choices)]
+    return extra.type
+
+
+@cache
+def _product_models(extras: tuple) -> tuple[type[BaseModel], type[BaseModel], type[BaseModel]]:
+    base = {
+        "name": (str, Field(min_length=1, max_length=200)),
+        "default_code": (str | None, Field(None, max_length=64)),
+        "barcode": (str | None, Field(None, max_length=64)),
+        "type": (Literal["storable", "consumable", "service"], "storable"),
+    }
+    extra_fields = {e.name: (_extra_annotation(e), e.default) for e in extras}
+    create = create_model("ProductIn", __base__=ApiModel, **base, **extra_fields)
+    patch = create_model("ProductPatch", __base__=ApiModel,
+                         **{k: (t | None, None) for k, (t, _) in {**base, **extra_fields}.items()})
+    out = create_model("Product", __config__=ConfigDict(), id=(int, ...), **{k: (t, ...) for k, (t, _) in {**base, **extra_fields}.items()})
+    return create, patch, out
+
+
+def product_models():
+    return _product_models(tuple(services.product_extra_fields()))
+
+
+def product_to_dict(p: Product) -> dict:
+    data = {"id": p.id, "name": p.name, "default_code": p.default_code, "barcode": p.barcode, "type": p.type}
+    data.update({e.name: getattr(p, e.name) for e in services.product_extra_fields()})
+    return data
+
+
+class ProductQuery(ListQuery):
+    q: str | None = Field(None, description="Part of the name, internal reference or barcode")
+    type: str | None = None
+
+
+@routes.route("/products", summary="List products", query=ProductQuery)
+def list_products(query: ProductQuery):
+    stmt = select(Product).order_by(Product.name, Product.id)
+    if query.q:
+        like = f"%{query.q}%"
+        stmt = stmt.where(or_(Product.name.ilike(like), Product.default_code.ilike(like), Product.barcode.ilike(like)))
+    if query.type:
+        stmt = stmt.where(Product.type == query.type)
+    return paginate(stmt, product_to_dict, query)
+
+
+@routes.route("/products", "POST", summary="Create a product", permission="product.write",
+              body=lambda: product_models()[0], response=lambda: product_models()[2], status=201)
+def create_product(body):
+    return product_to_dict(services.create_product(body.model_dump()))
+
+
+@routes.route("/products/<int:product_id>", summary="One product", response=lambda: product_models()[2])
+def get_product(product_id: int):
+    return product_to_dict(services.get_or_404(Product, product_id, "product"))
+
+
+@routes.route("/products/<int:product_id>", "PATCH", summary="Change a product", permission="product.write",
+              body=lambda: product_models()[1], response=lambda: product_models()[2])
+def update_product(product_id: int, body):
+    product = services.get_or_404(Product, product_id, "product")
+    values = body.model_dump(exclude_unset=True)
+    required = {"name", "type"} | {e.name for e in services.product_extra_fields()}
+    nulls = [k for k, v in values.items() if v is None and k in required]
+    if nulls:
+        raise BadRequest("These fields cannot be null.", [{"field": k, "code": "null", "message": "Give a value."} for k in nulls])
+    return product_to_dict(services.update_product(product, values))

@@ -1,0 +1,111 @@
+"""Web pages for the shared master data: partners and products. Addons link to them from their
+menus (Invoicing → Partners, Inventory → Products) and add product fields through hooks."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from sqlalchemy import func, or_, select
+from wtforms import EmailField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, NumberRange, Optional
+
+from . import services
+from .auth import authorize
+from .database import db
+from .models import PRODUCT_TYPES, Partner, Product
+from .web import PAGE_SIZE, page_args, perform
+
+bp = Blueprint("master", __name__)
+
+
+def _list(model, stmt, search_columns):
+    q = request.args.get("q", "").strip()
+    if q:
+        stmt = stmt.where(or_(*(c.ilike(f"%{q}%") for c in search_columns)))
+    page, offset = page_args()
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    return page, total, db.session.scalars(stmt.limit(PAGE_SIZE).offset(offset)).all()
+
+
+# ---------------------------------------------------------------- partners
+
+
+class PartnerForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired()])
+    email = EmailField("Email", validators=[Optional()])
+
+
+@bp.route("/partners")
+def partners():
+    page, total, rows = _list(Partner, select(Partner).order_by(Partner.name, Partner.id), [Partner.name, Partner.email])
+    return render_template("core/partners.html", partners=rows, page=page, total=total, page_size=PAGE_SIZE)
+
+
+@bp.route("/partners/new", methods=["GET", "POST"], endpoint="partner_new")
+@bp.route("/partners/<int:partner_id>", methods=["GET", "POST"])
+def partner(partner_id: int | None = None):
+    record = services.get_or_404(Partner, partner_id, "partner") if partner_id else None
+    form = PartnerForm(obj=record)
+    if form.validate_on_submit():
+        authorize("partner.write")
+        values = {"name": form.name.data, "email": form.email.data or None}
+        saved = perform(services.update_partner, record, values, form=form) if record else perform(services.create_partner, form=form, **values)
+        if saved is not None:
+            flash(f"Partner {saved.name} saved.", "success")
+            return redirect(url_for("master.partner", partner_id=saved.id))
+    return render_template("core/partner_form.html", form=form, partner=record)
+
+
+# ---------------------------------------------------------------- products
+
+
+def _product_form_class():
+    """A form with the core fields plus every field addons added to Product (by section)."""
+
+    class ProductForm(FlaskForm):
+        name = StringField("Name", validators=[DataRequired()])
+        default_code = StringField("Internal reference", validators=[Optional()])
+        barcode = StringField("Barcode", validators=[Optional()])
+        type = SelectField("Product type", choices=[(t, t.capitalize()) for t in PRODUCT_TYPES],
+                           description="Only storable products are counted in stock and can be tracked.")
+
+    for extra in services.product_extra_fields():
+        if extra.choices:
+            field = SelectField(extra.label, choices=extra.choices, description=extra.help)
+        elif extra.type is int:
+            field = IntegerField(extra.label, validators=[Optional(), NumberRange(min=0)], description=extra.help)
+        else:
+            field = StringField(extra.label, description=extra.help)
+        setattr(ProductForm, extra.name, field)
+    return ProductForm
+
+
+@bp.route("/products")
+def products():
+    stmt = select(Product).order_by(Product.name, Product.id)
+    if request.args.get("type"):
+        stmt = stmt.where(Product.type == request.args["type"])
+    page, total, rows = _list(Product, stmt, [Product.name, Product.default_code, Product.barcode])
+    return render_template("core/products.html", products=rows, page=page, total=total, page_size=PAGE_SIZE,
+                           extras=services.product_extra_fields(), types=PRODUCT_TYPES)
+
+
+@bp.route("/products/new", methods=["GET", "POST"], endpoint="product_new")
+@bp.route("/products/<int:product_id>", methods=["GET", "POST"])
+def product(product_id: int | None = None):
+    record = services.get_or_404(Product, product_id, "product") if product_id else None
+    form = _product_form_class()(obj=record)
+    extras = services.product_extra_fields()
+    if form.validate_on_submit():
+        authorize("product.write")
+        values = {name: getattr(form, name).data for name in ("name", "default_code", "barcode", "type")}
+        values.update({e.name: getattr(form, e.name).data if getattr(form, e.name).data is not None else e.default for e in extras})
+        saved = perform(services.update_product, record, values, form=form) if record else perform(services.create_product, values, form=form)
+        if saved is not None:
+            flash(f"Product {saved.name} saved.", "success")
+            return redirect(url_for("master.product", product_id=saved.id))
+    sections: dict[str, list] = {}
+    for extra in extras:
+        sections.setdefault(extra.section or "More", []).append(getattr(form, extra.name))
+    panels = [p for found in current_app.extensions["erp"].hook.erp_detail_panels(record=record) for p in found] if record else []
+    return render_template("core/product_form.html", form=form, product=record, sections=sections,
+                           panels=sorted(panels, key=lambda p: p.order))

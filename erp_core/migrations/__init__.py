@@ -1,0 +1,55 @@
+"""Schema migrations: one Alembic branch per addon (branch label = addon name), the core's
+labelled ``core``. Each addon keeps its revisions in ``<addon>/migrations/``; only the branches
+of loaded addons take part, and ``erp init`` upgrades to every head."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from flask import Flask
+
+from ..database import db
+
+HERE = Path(__file__).resolve().parent
+
+
+def alembic_config(app: Flask) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(HERE))
+    folders = [HERE / "versions"] + [a.path / "migrations" for a in app.extensions["erp"].addons if (a.path / "migrations").is_dir()]
+    cfg.set_main_option("version_locations", " ".join(str(f) for f in folders))
+    cfg.set_main_option("path_separator", "space")
+    return cfg
+
+
+def upgrade_database(app: Flask) -> None:
+    with app.app_context(), db.engine.begin() as connection:
+        cfg = alembic_config(app)
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "heads")
+
+
+def make_revision(app: Flask, branch: str, message: str) -> None:
+    """Autogenerate a revision on ``branch`` (an addon name, or ``core``) against a database at
+    the latest schema. An addon's first revision starts its branch and depends on the heads of
+    the branches it depends on."""
+    from alembic.script import ScriptDirectory
+
+    with app.app_context(), db.engine.begin() as connection:
+        cfg = alembic_config(app)
+        cfg.attributes["connection"] = connection
+        script = ScriptDirectory.from_config(cfg)
+        existing = {label for rev in script.walk_revisions() for label in rev.branch_labels}
+        serial = sum(1 for rev in script.walk_revisions() if branch in rev.branch_labels or rev.revision.startswith(branch + "_")) + 1
+        options = {"message": message, "autogenerate": True, "rev_id": f"{branch}_{serial:04d}"}
+        if branch in existing:
+            options["head"] = f"{branch}@head"
+        else:
+            addon = next(a for a in app.extensions["erp"].addons if a.name == branch) if branch != "core" else None
+            folder = HERE / "versions" if addon is None else addon.path / "migrations"
+            folder.mkdir(exist_ok=True)
+            deps = ["core"] + (addon.depends if addon else [])
+            options.update(head="base", branch_label=branch, version_path=str(folder),
+                           depends_on=[script.get_current_head(d) for d in deps if d != branch] or None)
+        command.revision(cfg, **options)

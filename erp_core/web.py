@@ -1,0 +1,163 @@
+"""The UI shell: login, dashboard, help, and the helpers every addon's views share."""
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import markdown
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, url_for)
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from markupsafe import Markup
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired
+
+from . import services
+from .auth import may
+from .database import db
+from .errors import DomainError
+
+bp = Blueprint("core", __name__)
+
+PAGE_SIZE = 50
+
+
+# ---------------------------------------------------------------- helpers for addon views
+
+
+def perform(action, *args, form=None, **kwargs):
+    """Run one business action as one transaction. On a broken rule nothing is kept, the message
+    is flashed, and field-level details are attached to ``form`` so they show next to the field.
+    Returns the action's result, or None when it failed."""
+    try:
+        result = action(*args, **kwargs)
+        db.session.commit()
+        return result
+    except DomainError as exc:
+        db.session.rollback()
+        flash_error(exc, form)
+        return None
+
+
+def flash_error(exc: DomainError, form=None) -> None:
+    unplaced = []
+    for detail in exc.details:
+        field = getattr(form, detail.get("field", "") or "", None) if form is not None else None
+        if field is not None and hasattr(field, "errors"):
+            field.errors = list(field.errors) + [detail["message"]]
+        else:
+            unplaced.append(detail)
+    flash(exc.message, "error")
+    for detail in unplaced[:20]:
+        label = detail.get("serial") or detail.get("field") or ""
+        flash(f"{label}: {detail['message']}" if label else detail["message"], "error")
+    if len(unplaced) > 20:
+        flash(f"... and {len(unplaced) - 20} more problems.", "error")
+
+
+def page_args() -> tuple[int, int]:
+    """(page number, offset) from ?page=N."""
+    try:
+        page = max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        page = 1
+    return page, (page - 1) * PAGE_SIZE
+
+
+def web_error_handler(exc):
+    if isinstance(exc, DomainError):
+        db.session.rollback()
+        if exc.status == 401:
+            return current_app.login_manager.unauthorized()
+        if exc.status in (403, 404):
+            return render_template("core/error.html", error=exc), exc.status
+        flash_error(exc)
+        return redirect(request.referrer or url_for("core.dashboard"))
+    return render_template("core/error.html", error=None), 500
+
+
+# ---------------------------------------------------------------- pages
+
+
+class LoginForm(FlaskForm):
+    username = StringField("User name", validators=[DataRequired()])
+    password = PasswordField("Password", validators=[DataRequired()])
+
+
+def _safe_next(target: str | None) -> str:
+    return target if target and target.startswith("/") and not target.startswith("//") else url_for("core.dashboard")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.username.data, form.password.data)
+        except DomainError as exc:
+            form.password.errors = [exc.message]
+        else:
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("core/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    flash("You are logged out.", "info")
+    return redirect(url_for("core.login"))
+
+
+@bp.route("/")
+@login_required
+def dashboard():
+    cards = [c for cards in current_app.extensions["erp"].hook.erp_dashboard_cards(user=current_user) for c in cards]
+    return render_template("core/dashboard.html", cards=sorted(cards, key=lambda c: c.order))
+
+
+# ---------------------------------------------------------------- in-app guide
+
+
+def _guide_files() -> list[Path]:
+    folders = [Path(__file__).parent / "guide"] + [a.path / "guide" for a in current_app.extensions["erp"].addons]
+    return sorted((f for folder in folders if folder.is_dir() for f in folder.glob("*.md")), key=lambda f: f.name)
+
+
+@cache
+def _render_guide(path: Path) -> tuple[str, Markup]:
+    text = path.read_text()
+    title = re.search(r"^#\s+(.+)$", text, re.M)
+    html = markdown.markdown(text, extensions=["tables", "sane_lists", "toc"])
+    return (title.group(1).strip() if title else path.stem), Markup(html)
+
+
+def guide_sections() -> list[dict]:
+    return [{"slug": re.sub(r"^\d+-", "", f.stem), "title": _render_guide(f)[0], "path": f} for f in _guide_files()]
+
+
+@bp.route("/help")
+@bp.route("/help/<slug>")
+@login_required
+def guide(slug: str | None = None):
+    sections = guide_sections()
+    if not sections:
+        abort(404)
+    section = next((s for s in sections if s["slug"] == slug), None) if slug else sections[0]
+    if section is None:
+        abort(404)
+    return render_template("core/guide.html", sections=sections, section=section, body=_render_guide(section["path"])[1])
+
+
+def menu_for(user) -> list[tuple[str, list[tuple[str, list]]]]:
+    """The header menu: [(menu, [(group, [items])])], items the user may use, in order."""
+    items = [i for found in current_app.extensions["erp"].hook.erp_menu_items() for i in found]
+    menus: dict[str, dict[str, list]] = {}
+    order: dict[str, int] = {}
+    for item in sorted(items, key=lambda i: (i.order, i.label)):
+        if item.permission and not may(user, item.permission):
+            continue
+        menus.setdefault(item.menu, {}).setdefault(item.group, []).append(item)
+        order.setdefault(item.menu, item.order)
+    return [(menu, list(groups.items())) for menu, groups in sorted(menus.items(), key=lambda m: order[m[0]])]
