@@ -51,5 +51,5 @@ def make_revision(app: Flask, branch: str, message: str) -> None:
             folder.mkdir(exist_ok=True)
             deps = ["core"] + (addon.depends if addon else [])
             options.update(head="base", branch_label=branch, version_path=str(folder),
-                           depends_on=[script.get_current_head(d) for d in deps if d != branch] or None)
+                           depends_on=[script.get_revision(f"{d}@head").revision for d in deps if d != branch] or None)
         command.revision(cfg, **options)
