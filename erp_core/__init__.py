@@ -70,7 +70,7 @@ def build_plugin_manager(loaded: list) -> pluggy.PluginManager:
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
-        raise addon_loader.AddonError(f"Addon {exc.plugin_name!r} implements a hook nobody declared: {exc}. "
+        raise addon_loader.AddonError(f"Addon {pm.get_name(exc.plugin)!r} implements a hook nobody declared: {exc}. "
                                       "Check the name, and that the addon depends on the addon owning the hook.") from exc
     return pm
 
