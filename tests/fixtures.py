@@ -13,6 +13,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from flask import g
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
@@ -86,6 +87,17 @@ class DatabaseFactory:
         self.created.append(name)
         return _pg_url(name)
 
+    def empty(self, backend: str) -> str:
+        """A new database without any table, for tests of ``erp init`` itself."""
+        suffix = uuid.uuid4().hex[:10]
+        if backend == "sqlite":
+            return f"sqlite:///{self.folder / f'empty-{suffix}.sqlite3'}"
+        name = f"erp_empty_{_worker()}_{suffix}"
+        with _pg_admin() as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        self.created.append(name)
+        return _pg_url(name)
+
     def drop_all(self):
         if PG_URL:
             with _pg_admin() as conn:
@@ -112,10 +124,22 @@ def app_settings():
     return {}
 
 
+def fresh_g_per_request(application) -> None:
+    """Requests made while a test holds the app context share that context and so its ``g``: the
+    API user and Flask-Login's user of one request would leak into the next (another role, or a
+    logged-out client). In production every request has a context of its own; clear ``g`` first."""
+
+    def clear_g():
+        g.__dict__.clear()
+
+    application.before_request_funcs.setdefault(None, []).insert(0, clear_g)
+
+
 @pytest.fixture
 def app(backend, app_settings, database_factory):
     url = database_factory.fresh(backend, app_settings)
     application = create_app({**app_settings, "DATABASE_URL": url, "TESTING": True, "WTF_CSRF_ENABLED": False})
+    fresh_g_per_request(application)
     with application.app_context():
         yield application
         db.session.remove()
