@@ -23,6 +23,7 @@ class Invoice(db.Model):
         CheckConstraint(f"type IN {INVOICE_TYPES}", name="type"),
         CheckConstraint(f"state IN {INVOICE_STATES}", name="state"),
         CheckConstraint("state = 'draft' OR number IS NOT NULL", name="posted_has_number"),
+        CheckConstraint("state = 'draft' OR partner_id IS NOT NULL", name="posted_has_partner"),
         Index("ix_invoices_type_state", "type", "state"),
         Index("ix_invoices_partner_id", "partner_id"),
         Index("ix_invoices_invoice_date", "invoice_date"),
@@ -32,7 +33,7 @@ class Invoice(db.Model):
     type: Mapped[str] = mapped_column(String(32))
     state: Mapped[str] = mapped_column(String(16), default="draft")
     number: Mapped[str | None] = mapped_column(String(32), unique=True)
-    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))  # a draft may lack one; posting needs it
     invoice_date: Mapped[date] = mapped_column(Date)
     reversed_invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"))
     amount_untaxed: Mapped[Decimal] = mapped_column(Numeric(16, 2), default=Decimal("0"))
@@ -41,7 +42,7 @@ class Invoice(db.Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     posted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
-    partner: Mapped[Partner] = relationship()
+    partner: Mapped[Partner | None] = relationship()
     reversed_invoice: Mapped["Invoice | None"] = relationship(remote_side="Invoice.id")
     lines: Mapped[list["InvoiceLine"]] = relationship(back_populates="invoice", cascade="all, delete-orphan",
                                                       order_by="InvoiceLine.sequence, InvoiceLine.id")

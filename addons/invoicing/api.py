@@ -1,0 +1,180 @@
+"""``/api/v1/invoices``: the invoicing services over HTTP (see ../shared/spec/api-v1.md)."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema, model_validator
+from sqlalchemy.orm import selectinload
+
+from erp_core.api import ApiModel, ApiRoutes, ListQuery, paginate
+from erp_core.errors import BadRequest
+from erp_core.services import get_or_404
+
+from . import services
+from .models import Invoice
+
+routes = ApiRoutes("invoicing")
+
+InvoiceType = Literal["vendor_bill", "customer_invoice", "vendor_refund", "customer_refund"]
+InvoiceState = Literal["draft", "posted", "cancelled"]
+
+
+def _json_number(value):
+    # Quantities and prices are JSON numbers, never strings; taken through repr() so 0.1 stays 0.1.
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        raise ValueError("must be a JSON number")
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
+Number = Annotated[Decimal, BeforeValidator(_json_number), WithJsonSchema({"type": "number"})]
+
+
+class LineIn(ApiModel):
+    product_id: int | None = None
+    description: str | None = None
+    quantity: Number
+    unit_price: Number
+    tax_rate: Number | None = Field(None, description="Percent: 21 means 21%.")
+
+
+class InvoiceIn(ApiModel):
+    type: InvoiceType
+    partner_id: int | None = Field(description="Required to post; a draft may be saved without one (null).")
+    invoice_date: date | None = Field(None, description="Defaults to today (UTC).")
+    reversed_invoice_id: int | None = Field(None, description="For a refund: the posted document it refunds.")
+    lines: list[LineIn]
+
+
+class InvoicePatch(ApiModel):
+    """Only the fields sent change; ``lines`` replaces every line."""
+
+    type: InvoiceType | None = None
+    partner_id: int | None = None
+    invoice_date: date | None = None
+    reversed_invoice_id: int | None = None
+    lines: list[LineIn] | None = None
+
+
+class LineOut(BaseModel):
+    id: int
+    product_id: int | None
+    description: str
+    quantity: float
+    unit_price: float
+    tax_rate: float | None
+    subtotal: float
+
+
+class StockMoveRef(BaseModel):
+    id: int
+    reference: str
+    type: str
+    state: str
+
+
+class InvoiceOut(BaseModel):
+    id: int
+    type: InvoiceType
+    state: InvoiceState
+    number: str | None
+    partner_id: int | None
+    invoice_date: date
+    reversed_invoice_id: int | None
+    lines: list[LineOut]
+    amount_untaxed: float
+    amount_tax: float
+    total: float
+    stock_moves: list[StockMoveRef]
+
+
+class InvoiceList(BaseModel):
+    items: list[InvoiceOut]
+    total: int
+
+
+class InvoiceQuery(ListQuery):
+    type: InvoiceType | None = None
+    state: InvoiceState | None = None
+    partner_id: int | None = None
+    q: str | None = Field(None, description="Part of the number or of the partner's name")
+    date_from: date | None = Field(None, description="Invoice date on or after (YYYY-MM-DD)")
+    date_to: date | None = Field(None, description="Invoice date on or before (YYYY-MM-DD)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_means_any(cls, values: dict) -> dict:
+        # ?type=&state=posted: an empty filter is no filter, as in a search form.
+        return {key: value for key, value in values.items() if value != ""}
+
+
+def invoice_to_dict(invoice: Invoice) -> dict:
+    return {
+        "id": invoice.id, "type": invoice.type, "state": invoice.state, "number": invoice.number,
+        "partner_id": invoice.partner_id, "invoice_date": invoice.invoice_date,
+        "reversed_invoice_id": invoice.reversed_invoice_id,
+        "lines": [{"id": line.id, "product_id": line.product_id, "description": line.description, "quantity": line.quantity,
+                   "unit_price": line.unit_price, "tax_rate": line.tax_rate, "subtotal": line.subtotal} for line in invoice.lines],
+        "amount_untaxed": invoice.amount_untaxed, "amount_tax": invoice.amount_tax, "total": invoice.total,
+        "stock_moves": services.invoice_stock_moves(invoice),
+    }
+
+
+def _invoice(invoice_id: int) -> Invoice:
+    return get_or_404(Invoice, invoice_id, "invoice")
+
+
+@routes.route("/invoices", summary="List invoices, bills and refunds (newest first)", query=InvoiceQuery, response=InvoiceList)
+def list_invoices(query: InvoiceQuery):
+    return paginate(services.search_invoices(**query.model_dump(exclude={"limit", "offset"})).options(selectinload(Invoice.lines)),
+                    invoice_to_dict, query)
+
+
+@routes.route("/invoices", "POST", summary="Create a draft invoice, bill or refund", permission="invoice.write",
+              body=InvoiceIn, response=InvoiceOut, status=201)
+def create_invoice(body: InvoiceIn):
+    return invoice_to_dict(services.create_invoice(body.model_dump()))
+
+
+@routes.route("/invoices/<int:invoice_id>", summary="One invoice with its lines and stock moves", response=InvoiceOut)
+def get_invoice(invoice_id: int):
+    return invoice_to_dict(_invoice(invoice_id))
+
+
+@routes.route("/invoices/<int:invoice_id>", "PATCH", summary="Change a draft (409 once posted); lines, when sent, replace all lines",
+              permission="invoice.write", body=InvoicePatch, response=InvoiceOut)
+def update_invoice(invoice_id: int, body: InvoicePatch):
+    invoice = _invoice(invoice_id)
+    changes = body.model_dump(exclude_unset=True)
+    nulls = [key for key in ("type", "invoice_date", "lines") if key in changes and changes[key] is None]
+    if nulls:
+        raise BadRequest("These fields cannot be null.", [{"field": key, "code": "null", "message": "Give a value."} for key in nulls])
+    return invoice_to_dict(services.update_invoice(invoice, changes))
+
+
+@routes.route("/invoices/<int:invoice_id>", "DELETE", summary="Delete a draft (409 once posted); answers the deleted draft",
+              permission="invoice.write", response=InvoiceOut)
+def delete_invoice(invoice_id: int):
+    invoice = _invoice(invoice_id)
+    body = invoice_to_dict(invoice)
+    services.delete_invoice(invoice)
+    return body
+
+
+@routes.route("/invoices/<int:invoice_id>/post", "POST", summary="Post a draft: check it, number it, let addons react (422 lists every problem)",
+              permission="invoice.post", response=InvoiceOut)
+def post_invoice(invoice_id: int):
+    return invoice_to_dict(services.post_invoice(_invoice(invoice_id)))
+
+
+@routes.route("/invoices/<int:invoice_id>/cancel", "POST", summary="Cancel a posted document (409 when an addon refuses, e.g. goods moved)",
+              permission="invoice.cancel", response=InvoiceOut)
+def cancel_invoice(invoice_id: int):
+    return invoice_to_dict(services.cancel_invoice(_invoice(invoice_id)))
+
+
+@routes.route("/invoices/<int:invoice_id>/refund", "POST", summary="Create a draft refund of a posted bill or invoice, lines copied",
+              permission="invoice.write", response=InvoiceOut, status=201)
+def refund_invoice(invoice_id: int):
+    return invoice_to_dict(services.create_refund(_invoice(invoice_id)))

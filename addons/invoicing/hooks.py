@@ -1,0 +1,64 @@
+"""How the invoicing addon plugs into the host: permissions, API, pages, menu, dashboard, demo data."""
+from __future__ import annotations
+
+from datetime import datetime, time, timezone
+
+from flask import url_for
+from sqlalchemy import func, select
+
+from erp_core.database import db
+from erp_core.hookspecs import hookimpl
+from erp_core.ui import DashboardCard, MenuItem
+
+
+@hookimpl
+def erp_permissions():
+    return {"invoice.write": {"accountant"}, "invoice.post": {"accountant"}, "invoice.cancel": {"accountant"}}
+
+
+@hookimpl
+def erp_api_routes():
+    from .api import routes
+
+    return routes
+
+
+@hookimpl
+def erp_blueprints():
+    from .views import bp
+
+    return [bp]
+
+
+@hookimpl
+def erp_menu_items():
+    return [
+        MenuItem("Invoicing", "Vendor Bills", "invoicing.vendor_bills", order=10),
+        MenuItem("Invoicing", "Customer Invoices", "invoicing.customer_invoices", order=20),
+        MenuItem("Invoicing", "Refunds", "invoicing.refunds", order=30),
+        MenuItem("Invoicing", "Partners", "master.partners", order=40),
+        MenuItem("Invoicing", "Products", "master.products", order=50),
+    ]
+
+
+@hookimpl
+def erp_dashboard_cards(user):
+    from .models import Invoice
+    from .services import today
+
+    drafts = dict(db.session.execute(select(Invoice.type, func.count()).where(Invoice.state == "draft").group_by(Invoice.type)).all())
+    month_start = datetime.combine(today().replace(day=1), time(), tzinfo=timezone.utc)
+    posted = db.session.scalar(select(func.count()).select_from(Invoice).where(Invoice.state == "posted", Invoice.posted_at >= month_start))
+    return [DashboardCard("Invoicing", [
+        ("Vendor bills to post", drafts.get("vendor_bill", 0), url_for("invoicing.vendor_bills", state="draft")),
+        ("Customer invoices to post", drafts.get("customer_invoice", 0), url_for("invoicing.customer_invoices", state="draft")),
+        ("Refunds to post", drafts.get("vendor_refund", 0) + drafts.get("customer_refund", 0), url_for("invoicing.refunds", state="draft")),
+        ("Posted this month", posted, None),
+    ], order=20)]
+
+
+@hookimpl
+def erp_demo_data():
+    from .demo import create_demo_data
+
+    create_demo_data()

@@ -1,0 +1,303 @@
+"""Invoicing pages: lists of bills, invoices and refunds, the document form with its line editor,
+and the detail page with its actions and the panels other addons add."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from types import SimpleNamespace
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+from wtforms import DateField, DecimalField, FieldList, Form, FormField, SelectField, StringField
+from wtforms.validators import InputRequired, Length, Optional
+from wtforms.widgets import TextInput
+
+from erp_core.auth import authorize
+from erp_core.database import db
+from erp_core.errors import InvalidState
+from erp_core.models import Partner, Product
+from erp_core.services import get_or_404
+from erp_core.web import PAGE_SIZE, page_args, perform
+
+from . import services
+from .models import INVOICE_STATES, INVOICE_TYPES, TYPE_LABELS, Invoice
+
+bp = Blueprint("invoicing", __name__, url_prefix="/invoicing", template_folder="templates", static_folder="static")
+
+# The three lists of the Invoicing menu: endpoint → (title, document types shown).
+LISTS = {
+    "vendor_bills": ("Vendor Bills", ("vendor_bill",)),
+    "customer_invoices": ("Customer Invoices", ("customer_invoice",)),
+    "refunds": ("Refunds", ("vendor_refund", "customer_refund")),
+}
+LIST_OF_TYPE = {t: name for name, (_, types) in LISTS.items() for t in types}
+
+
+@bp.app_template_filter("money")
+def money(value) -> str:
+    return "" if value is None else f"{Decimal(value):,.2f}"
+
+
+@bp.app_template_filter("plain_number")
+def plain_number(value) -> str:
+    """2.000 → 2, 0.3350 → 0.335: quantities and prices as people write them."""
+    return "" if value is None else f"{Decimal(value).normalize():f}"
+
+
+# ---------------------------------------------------------------- lists
+
+
+def _date_arg(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def document_list(kind: str):
+    title, types = LISTS[kind]
+    state = request.args.get("state") if request.args.get("state") in INVOICE_STATES else None
+    chosen_type = request.args.get("type") if request.args.get("type") in types else None
+    stmt = services.search_invoices(types=(chosen_type,) if chosen_type else types, state=state, q=request.args.get("q", "").strip(),
+                                    date_from=_date_arg("date_from"), date_to=_date_arg("date_to"))
+    page, offset = page_args()
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = db.session.scalars(stmt.options(selectinload(Invoice.partner)).limit(PAGE_SIZE).offset(offset)).all()
+    filters = [("state", "State", [(s, s.capitalize()) for s in INVOICE_STATES])]
+    if len(types) > 1:
+        filters.append(("type", "Type", [(t, TYPE_LABELS[t]) for t in types]))
+    return render_template("invoicing/list.html", title=title, types=types, invoices=rows, page=page, total=total,
+                           page_size=PAGE_SIZE, filters=filters, type_labels=TYPE_LABELS)
+
+
+for _kind, _path in (("vendor_bills", "/bills"), ("customer_invoices", "/invoices"), ("refunds", "/refunds")):
+    bp.add_url_rule(_path, endpoint=_kind, view_func=document_list, defaults={"kind": _kind})
+
+
+# ---------------------------------------------------------------- the document form
+
+
+class NumberField(DecimalField):
+    """A decimal typed as text (phones show the number pad); a decimal comma (12,5) is accepted too."""
+
+    widget = TextInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, places=None, render_kw={"inputmode": "decimal", "autocomplete": "off"}, **kwargs)
+
+    def process_formdata(self, valuelist):
+        text = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if not text:
+            return
+        try:
+            value = Decimal(text if "." in text else text.replace(",", "."))
+        except InvalidOperation:
+            raise ValueError("Enter a number, such as 12.50.") from None
+        if not value.is_finite():
+            raise ValueError("Enter a number, such as 12.50.")
+        self.data = value
+
+    def _value(self):
+        return self.raw_data[0] if self.raw_data else plain_number(self.data)
+
+
+def _optional_id(value) -> int | None:
+    return int(value) if value not in (None, "") else None
+
+
+class LineForm(Form):
+    product_id = SelectField("Product", coerce=_optional_id, validate_choice=False)
+    description = StringField("Description", validators=[Length(max=500)])
+    quantity = NumberField("Quantity", [InputRequired("Enter a quantity.")])
+    unit_price = NumberField("Unit price", [InputRequired("Enter a unit price.")])
+    tax_rate = NumberField("Tax %", [Optional()])
+
+    def is_blank(self) -> bool:
+        return not any((field.raw_data or [""])[0].strip() for field in self)
+
+
+class InvoiceForm(FlaskForm):
+    partner_id = SelectField("Partner", coerce=_optional_id, validate_choice=False)
+    invoice_date = DateField("Invoice date", [InputRequired("Enter the invoice date.")], default=services.today)
+    reversed_number = StringField("Refund of", [Optional(), Length(max=32)], description="Number of the posted document this refunds, e.g. BILL/2026/0001.")
+    lines = FieldList(FormField(LineForm), min_entries=1)
+
+
+class ErrorPlaces:
+    """Lets ``perform`` put each problem a service reports next to its field, including
+    ``lines.2.quantity`` (the third line's quantity); ``lines`` holds problems of the whole list."""
+
+    ALIASES = {"reversed_invoice_id": "reversed_number"}
+
+    def __init__(self, form: InvoiceForm):
+        self.form = form
+        self.lines = SimpleNamespace(errors=[])
+
+    def __getattr__(self, path: str):
+        node = self.form
+        for part in self.ALIASES.get(path, path).split("."):
+            if part.isdigit():
+                entries = getattr(node, "entries", [])
+                node = entries[int(part)] if int(part) < len(entries) else None
+            else:
+                node = getattr(node, part, None) if part else None
+            if node is None:
+                return None
+        return node
+
+
+def _choices(form: InvoiceForm, prototype: LineForm) -> None:
+    partners = db.session.execute(select(Partner.id, Partner.name).order_by(Partner.name, Partner.id)).all()
+    form.partner_id.choices = [("", "Choose a partner")] + [(p.id, p.name) for p in partners]
+    products = [("", "No product (free text)")] + [(p.id, p.display_name) for p in db.session.scalars(select(Product).order_by(Product.name, Product.id))]
+    for entry in [*form.lines, SimpleNamespace(form=prototype)]:
+        entry.form.product_id.choices = products
+
+
+def _line_index(entry) -> str:
+    return entry.name.rsplit("-", 1)[1]
+
+
+def _preview(form: InvoiceForm) -> dict:
+    """Subtotals and totals of what is in the form now (lines without a quantity or price count as nothing)."""
+    complete = [e.form for e in form.lines if e.form.quantity.data is not None and e.form.unit_price.data is not None]
+    amounts = services.compute_amounts([{"quantity": f.quantity.data, "unit_price": f.unit_price.data, "tax_rate": f.tax_rate.data} for f in complete])
+    subtotals = dict(zip((id(f) for f in complete), amounts.subtotals))
+    return {"subtotals": {_line_index(e): subtotals.get(id(e.form)) for e in form.lines}, "amounts": amounts}
+
+
+def _render_form(form: InvoiceForm, invoice_type: str, invoice: Invoice | None, places: ErrorPlaces | None = None, status: int = 200):
+    prototype = LineForm(prefix="lines-__index__-")
+    _choices(form, prototype)
+    kind = LIST_OF_TYPE[invoice_type]
+    title = f"Edit {invoice.display_name}" if invoice else f"New {TYPE_LABELS[invoice_type].lower()}"
+    return render_template("invoicing/form.html", title=title, form=form, prototype=prototype, invoice=invoice, invoice_type=invoice_type,
+                           list_endpoint=kind, list_title=LISTS[kind][0],
+                           preview=_preview(form), line_errors=places.lines.errors if places else [],
+                           line_index=_line_index), status
+
+
+def _form_values(form: InvoiceForm, invoice_type: str) -> dict | None:
+    """The service's values from a valid form, or None (with the error on the field) when the
+    'Refund of' number names no document."""
+    reversed_id = None
+    if form.reversed_number.data and form.reversed_number.data.strip():
+        reversed_id = db.session.scalar(select(Invoice.id).where(Invoice.number == form.reversed_number.data.strip()))
+        if reversed_id is None:
+            form.reversed_number.errors = [f"No posted document is numbered {form.reversed_number.data.strip()}."]
+            return None
+    return {
+        "type": invoice_type, "partner_id": form.partner_id.data, "invoice_date": form.invoice_date.data, "reversed_invoice_id": reversed_id,
+        "lines": [{key: getattr(entry.form, key).data for key in services.LINE_KEYS} for entry in form.lines],
+    }
+
+
+def _edit(invoice_type: str, invoice: Invoice | None):
+    authorize("invoice.write")
+    form = InvoiceForm(obj=invoice)
+    if invoice is not None and request.method == "GET":
+        form.reversed_number.data = invoice.reversed_invoice.number if invoice.reversed_invoice else ""
+    if request.method != "POST":
+        return _render_form(form, invoice_type, invoice)
+    if "add_line" in request.form:  # the editor without JavaScript: one more empty line, nothing saved yet
+        form.lines.append_entry()
+        return _render_form(form, invoice_type, invoice)
+    if "remove_line" in request.form:  # its value is the line's position in the form
+        position = request.form["remove_line"]
+        if position.isdigit() and int(position) < len(form.lines.entries):
+            del form.lines.entries[int(position)]
+        return _render_form(form, invoice_type, invoice)
+    # Lines left completely empty are not lines: ignore them instead of asking to fill them in.
+    form.lines.entries = [e for e in form.lines.entries if not e.form.is_blank()]
+    places = ErrorPlaces(form)
+    values = _form_values(form, invoice_type) if form.validate() else None
+    if values is not None:
+        saved = perform(services.update_invoice, invoice, values, form=places) if invoice else perform(services.create_invoice, values, form=places)
+        if saved is not None:
+            flash(f"{saved.display_name} saved.", "success")
+            return redirect(url_for("invoicing.document", invoice_id=saved.id))
+    else:
+        flash("Some fields need your attention; see the messages next to them.", "error")
+    return _render_form(form, invoice_type, invoice, places, status=422)
+
+
+@bp.route("/new/<invoice_type>", methods=["GET", "POST"])
+def new(invoice_type: str):
+    if invoice_type not in INVOICE_TYPES:
+        return redirect(url_for("invoicing.vendor_bills"))
+    return _edit(invoice_type, None)
+
+
+@bp.route("/<int:invoice_id>/edit", methods=["GET", "POST"])
+def edit(invoice_id: int):
+    invoice = get_or_404(Invoice, invoice_id, "document")
+    try:
+        services.require_draft(invoice, "changed")
+    except InvalidState as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("invoicing.document", invoice_id=invoice.id))
+    return _edit(invoice.type, invoice)
+
+
+# ---------------------------------------------------------------- detail and actions
+
+
+@bp.route("/<int:invoice_id>")
+def document(invoice_id: int):
+    invoice = get_or_404(Invoice, invoice_id, "document")
+    panels = [p for found in current_app.extensions["erp"].hook.erp_detail_panels(record=invoice) for p in found]
+    kind = LIST_OF_TYPE[invoice.type]
+    return render_template("invoicing/detail.html", title=invoice.display_name, invoice=invoice, refunds=services.refunds_of(invoice),
+                           list_endpoint=kind, list_title=LISTS[kind][0],
+                           refundable=invoice.type in services.REFUND_TYPES, panels=sorted(panels, key=lambda p: p.order))
+
+
+@bp.route("/<int:invoice_id>/post", methods=["POST"])
+def post(invoice_id: int):
+    authorize("invoice.post")
+    invoice = get_or_404(Invoice, invoice_id, "document")
+    form = InvoiceForm(formdata=None, obj=invoice)
+    places = ErrorPlaces(form)
+    posted = perform(services.post_invoice, invoice, form=places)
+    if posted is not None:
+        flash(f"Posted as {posted.number}.", "success")
+        return redirect(url_for("invoicing.document", invoice_id=invoice.id))
+    if invoice.state != "draft":  # someone else posted or cancelled it meanwhile
+        return redirect(url_for("invoicing.document", invoice_id=invoice.id))
+    # Show the draft's form with each problem next to its field, ready to be fixed.
+    form.reversed_number.data = invoice.reversed_invoice.number if invoice.reversed_invoice else ""
+    return _render_form(form, invoice.type, invoice, places, status=422)
+
+
+def _action(invoice_id: int, permission: str, action, success: str):
+    authorize(permission)
+    invoice = get_or_404(Invoice, invoice_id, "document")
+    name = invoice.display_name
+    result = perform(action, invoice)
+    if result is not None:
+        flash(success.format(name=name), "success")
+    return result
+
+
+@bp.route("/<int:invoice_id>/cancel", methods=["POST"])
+def cancel(invoice_id: int):
+    _action(invoice_id, "invoice.cancel", services.cancel_invoice, "{name} is cancelled.")
+    return redirect(url_for("invoicing.document", invoice_id=invoice_id))
+
+
+@bp.route("/<int:invoice_id>/refund", methods=["POST"])
+def refund(invoice_id: int):
+    created = _action(invoice_id, "invoice.write", services.create_refund,
+                      "Draft refund of {name} created: change the lines for a partial refund, then save and post it.")
+    return redirect(url_for("invoicing.edit", invoice_id=created.id) if created else url_for("invoicing.document", invoice_id=invoice_id))
+
+
+@bp.route("/<int:invoice_id>/delete", methods=["POST"])
+def delete(invoice_id: int):
+    kind = LIST_OF_TYPE[get_or_404(Invoice, invoice_id, "document").type]
+    if _action(invoice_id, "invoice.write", services.delete_invoice, "{name} deleted.") is None:
+        return redirect(url_for("invoicing.document", invoice_id=invoice_id))
+    return redirect(url_for(f"invoicing.{kind}"))
