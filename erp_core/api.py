@@ -157,7 +157,10 @@ def register_api(app: Flask, route_sets: list[ApiRoutes]) -> None:
         if is_api():
             messages = {404: f"No endpoint answers {request.path}; see /api/v1/openapi.json.",
                         405: f"{request.method} is not allowed on {request.path}; see /api/v1/openapi.json."}
-            return _error_response(exc.code, ERROR_CODES.get(exc.code, "error"), messages.get(exc.code, exc.description))
+            response, status = _error_response(exc.code, ERROR_CODES.get(exc.code, "error"), messages.get(exc.code, exc.description))
+            # Keep the exception's own headers, such as a 405's Allow (required by HTTP).
+            response.headers.extend((k, v) for k, v in exc.get_headers() if k.lower() != "content-type")
+            return response, status
         return exc
 
     @app.errorhandler(Exception)
