@@ -8,7 +8,7 @@ from erp_core import create_app
 from erp_core.database import db
 from erp_core.models import Partner
 from tests.fixtures import Api
-from tests.support import addon_tmp, assert_error, example_path, write_addon  # noqa: F401 (fixture)
+from tests.support import ARGUMENT, addon_tmp, assert_error, write_addon  # noqa: F401 (fixture)
 
 # ---------------------------------------------------------------- the error shape
 
@@ -152,9 +152,7 @@ def served_operations(app) -> set[tuple[str, str]]:
     operations = set()
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/v1/"):
-            path = example_path(rule)
-            for argument in rule.arguments:
-                path = path.replace("/1", "/{" + argument + "}", 1) if f"<int:{argument}>" in rule.rule else path.replace("/x", "/{" + argument + "}", 1)
+            path = ARGUMENT.sub(lambda m: "{" + m.group(2) + "}", rule.rule)
             operations |= {(path, method.lower()) for method in rule.methods - {"HEAD", "OPTIONS"}}
     return operations
 
