@@ -129,7 +129,9 @@ def product_extra_fields():
 
 def _save_product(product: Product, values: dict[str, Any]) -> Product:
     for key, value in values.items():
-        setattr(product, key, value.strip() or None if isinstance(value, str) and key != "name" else value)
+        if isinstance(value, str):  # trimmed like partner names; an empty optional text is no value
+            value = value.strip() if key == "name" else value.strip() or None
+        setattr(product, key, value)
     problems = []
     if not (product.name or "").strip():
         problems.append({"field": "name", "code": "required", "message": "Enter the product's name."})
