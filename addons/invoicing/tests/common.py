@@ -59,3 +59,16 @@ def create_refund(api, invoice: dict | int, lines: list[dict] | None = None, pos
     if lines is not None:
         refund = _ok(api.patch(f"/invoices/{refund['id']}", json={"lines": lines}))
     return post_document(api, refund) if post else refund
+
+
+def log_in(client, role: str = "accountant") -> str:
+    """Log the Flask test ``client`` in as a new user of ``role`` (for web page tests); returns the user name."""
+    from erp_core import services
+    from erp_core.database import db
+
+    username = f"{role}_web"
+    services.create_user(username, role, "password-123")
+    db.session.commit()
+    response = client.post("/login", data={"username": username, "password": "password-123"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return username
