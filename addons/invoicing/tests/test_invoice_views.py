@@ -157,3 +157,8 @@ def test_menu_and_dashboard(api, web, vendor, service):
         assert f'<a href="{path}">{label}</a>' in html
     card = re.search(r"<h2>Invoicing</h2>.*?</section>", html, re.S).group(0)
     assert re.search(r"Vendor bills to post</a></dt><dd>1<", card) and re.search(r"Posted this month</dt><dd>1<", card)
+
+
+def test_the_guide_has_an_invoicing_chapter(web):
+    html = _text(web.get("/help/invoicing"))
+    assert "<h1" in html and "Invoicing: bills, invoices and refunds" in html and "Create refund" in html
