@@ -116,8 +116,10 @@ def _init_web(app: Flask) -> None:
 
     @app.before_request
     def _require_login():
-        # Everything needs a logged-in user except login and static files; the API checks tokens.
-        if request.endpoint in PUBLIC_ENDPOINTS or request.path.startswith("/api/") or request.endpoint is None:
+        # Everything needs a logged-in user except login and static files (the core's and each
+        # addon blueprint's "<name>.static"); the API checks tokens.
+        if (request.endpoint is None or request.endpoint in PUBLIC_ENDPOINTS or request.endpoint.endswith(".static")
+                or request.path.startswith("/api/")):
             return None
         if not current_user.is_authenticated:
             return redirect(url_for("core.login", next=request.full_path.rstrip("?")))
