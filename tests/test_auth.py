@@ -1,6 +1,7 @@
 """Who may do what: login for pages, tokens for the API, CSRF on forms, roles, the user and token
 commands, and the headers and cookie flags that protect a session."""
 import re
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -30,6 +31,20 @@ def test_every_page_and_endpoint_but_the_public_ones_needs_login(app):
 @pytest.mark.parametrize("path", ["/login", "/api/v1/health", "/api/v1/openapi.json", "/static/erp.css", "/static/erp.js"])
 def test_public_paths_answer_without_login(client, path):
     assert client.get(path).status_code == 200
+
+
+def test_static_files_of_every_blueprint_answer_without_login(app, client):
+    """Addons serve their CSS and JS from their blueprint's static folder: public like the core's."""
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static" or rule.endpoint.endswith(".static"):
+            blueprint = app.blueprints.get(rule.endpoint.rpartition(".")[0])
+            folder = Path((blueprint or app).static_folder)
+            first = next(f for f in sorted(folder.rglob("*")) if f.is_file())
+            response = client.get(rule.rule.replace("<path:filename>", first.relative_to(folder).as_posix()))
+            assert response.status_code == 200, (rule.rule, response.status_code, response.location)
+            checked += 1
+    assert checked >= 1
 
 
 def test_a_page_redirects_to_login_and_back_after_logging_in(app, client):
