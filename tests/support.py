@@ -62,9 +62,12 @@ GADGETS_HOOKSPECS = '''
 '''
 
 GADGETS_HOOKS = '''
+    import click
     from flask import Blueprint, current_app
 
+    from erp_core.database import db
     from erp_core.hookspecs import hookimpl
+    from erp_core.models import Partner
     from erp_core.ui import DashboardCard, MenuItem
 
     bp = Blueprint("gadgets", __name__, url_prefix="/gadgets")
@@ -89,6 +92,18 @@ GADGETS_HOOKS = '''
     @hookimpl
     def erp_dashboard_cards(user):
         return [DashboardCard("Gadget card", [("Gadgets for " + user.username, 7, None)], order=900)]
+
+
+    @click.command("gadgets-partners", help="Count the partners.")
+    @click.pass_obj
+    def count_partners(app):
+        with app.app_context():
+            click.echo(f"{db.session.scalar(db.select(db.func.count()).select_from(Partner))} partners")
+
+
+    @hookimpl
+    def erp_cli_commands():
+        return [count_partners]
 '''
 
 WIDGETS_HOOKS = '''

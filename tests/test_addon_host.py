@@ -76,6 +76,15 @@ def test_erp_addons_command_lists_loaded_addons_in_load_order(app):
     assert "0.3" in next(line for line in lines if line.startswith("gadgets"))
 
 
+def test_an_addon_adds_a_command_to_the_erp_command_line(app, api):
+    cli = build_cli(app)
+    assert "gadgets-partners" in CliRunner().invoke(cli, ["--help"], obj=app).output
+    api.as_("accountant").post("/partners", json={"name": "Acme"})
+    result = CliRunner().invoke(cli, ["gadgets-partners"], obj=app)
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "1 partners"
+
+
 # ---------------------------------------------------------------- selecting addons
 
 
