@@ -23,6 +23,7 @@ REFUND_TYPES = {"vendor_bill": "vendor_refund", "customer_invoice": "customer_re
 # Digits after the point each line value may carry, and the largest magnitude: the columns' scale
 # and precision, so a value is either stored exactly or refused (never silently rounded).
 LINE_NUMBERS = {"quantity": (3, Decimal("1e12")), "unit_price": (4, Decimal("1e11")), "tax_rate": (3, Decimal("1000"))}
+MAX_AMOUNT = Decimal("1e13")  # amounts are NUMERIC(16, 2)
 LINE_KEYS = ("product_id", "description", "quantity", "unit_price", "tax_rate")
 
 
@@ -84,10 +85,11 @@ def _reversed_invoice_problems(values: dict) -> list[dict]:
     if original is None:
         return [_problem(field, "unknown_invoice", f"There is no invoice with id {reversed_id}.")]
     expected = REFUND_TYPES.get(original.type)
+    if expected is None:
+        return [_problem(field, "refund_type_mismatch", f"{original.display_name} is itself a refund; refund the original document instead.")]
     if values["type"] != expected:
-        allowed = f"a {TYPE_LABELS[expected].lower()}" if expected else "nothing (it is itself a refund)"
         return [_problem(field, "refund_type_mismatch",
-                         f"{original.display_name} is a {original.type_label.lower()}; it can only be reversed by {allowed}.")]
+                         f"{original.display_name} is a {original.type_label.lower()}; only a {TYPE_LABELS[expected].lower()} can refund it.")]
     problems = []
     if original.state != "posted":
         problems.append(_problem(field, "reversed_invoice_not_posted", f"Only a posted document can be refunded; {original.display_name} is {original.state}."))
@@ -117,6 +119,14 @@ def _draft_problems(values: dict) -> list[dict]:
     return problems
 
 
+def _amount_problems(amounts: Amounts) -> list[dict]:
+    too_large = [_problem(f"lines.{index}", "amount_too_large", f"Line {index + 1}: the subtotal must be smaller than {MAX_AMOUNT:,.0f}.")
+                 for index, subtotal in enumerate(amounts.subtotals) if abs(subtotal) >= MAX_AMOUNT]
+    if not too_large and max(abs(amounts.untaxed), abs(amounts.total)) >= MAX_AMOUNT:
+        too_large.append(_problem("lines", "amount_too_large", f"The total must be smaller than {MAX_AMOUNT:,.0f}."))
+    return too_large
+
+
 def _write(invoice: Invoice, values: dict, replace_lines: bool = True) -> Invoice:
     """Store ``values`` (every invoice key) and, when ``replace_lines``, put ``values["lines"]`` in
     place of the old lines (which keep their ids otherwise)."""
@@ -138,6 +148,7 @@ def _write(invoice: Invoice, values: dict, replace_lines: bool = True) -> Invoic
             for index, line in enumerate(lines)
         ]
         amounts = compute_amounts(lines)
+        raise_if_problems(_amount_problems(amounts), "The amounts are too large to be stored; check the quantities and prices.")
         for line, subtotal in zip(invoice.lines, amounts.subtotals):
             line.subtotal = subtotal
         invoice.amount_untaxed, invoice.amount_tax, invoice.total = amounts.untaxed, amounts.tax, amounts.total
