@@ -133,24 +133,23 @@ def _write(invoice: Invoice, values: dict, replace_lines: bool = True) -> Invoic
     if values.get("type") not in INVOICE_TYPES:
         raise_if_problems([_problem("type", "invalid_choice", f"Choose one of {', '.join(INVOICE_TYPES)}.")], "The document type is unknown.")
     raise_if_problems(_draft_problems(values), f"The {TYPE_LABELS[values['type']].lower()} cannot be saved: fix the fields listed.")
+    if replace_lines:
+        lines = [{key: line.get(key) for key in LINE_KEYS} for line in values["lines"]]
+        amounts = compute_amounts(lines)
+        raise_if_problems(_amount_problems(amounts), "The amounts are too large to be stored; check the quantities and prices.")
     invoice.type = values["type"]
     invoice.partner_id = values.get("partner_id")
     invoice.invoice_date = values.get("invoice_date") or today()
     invoice.reversed_invoice_id = values.get("reversed_invoice_id")
     if replace_lines:
-        lines = [{key: line.get(key) for key in LINE_KEYS} for line in values["lines"]]
         products = {p.id: p for p in db.session.scalars(select(Product).where(Product.id.in_({l["product_id"] for l in lines} - {None})))}
         invoice.lines = [
             InvoiceLine(sequence=index, product_id=line["product_id"], quantity=line["quantity"], unit_price=line["unit_price"],
-                        tax_rate=line["tax_rate"],
+                        tax_rate=line["tax_rate"], subtotal=subtotal,
                         # A product line without its own wording reads as the product's name, as on paper.
                         description=(line["description"] or "").strip() or (products[line["product_id"]].display_name if line["product_id"] else ""))
-            for index, line in enumerate(lines)
+            for index, (line, subtotal) in enumerate(zip(lines, amounts.subtotals))
         ]
-        amounts = compute_amounts(lines)
-        raise_if_problems(_amount_problems(amounts), "The amounts are too large to be stored; check the quantities and prices.")
-        for line, subtotal in zip(invoice.lines, amounts.subtotals):
-            line.subtotal = subtotal
         invoice.amount_untaxed, invoice.amount_tax, invoice.total = amounts.untaxed, amounts.tax, amounts.total
     db.session.add(invoice)
     db.session.flush()
