@@ -16,13 +16,13 @@ from wtforms.widgets import TextInput
 
 from erp_core.auth import authorize
 from erp_core.database import db
-from erp_core.errors import InvalidState
+from erp_core.errors import InvalidState, NotFound
 from erp_core.models import Partner, Product
 from erp_core.services import get_or_404
 from erp_core.web import PAGE_SIZE, page_args, perform
 
 from . import services
-from .models import INVOICE_STATES, INVOICE_TYPES, TYPE_LABELS, Invoice
+from .models import INVOICE_STATES, INVOICE_TYPES, TYPE_LABELS, Invoice, InvoiceLine
 
 bp = Blueprint("invoicing", __name__, url_prefix="/invoicing", template_folder="templates", static_folder="static")
 
@@ -247,7 +247,10 @@ def edit(invoice_id: int):
 
 @bp.route("/<int:invoice_id>")
 def document(invoice_id: int):
-    invoice = get_or_404(Invoice, invoice_id, "document")
+    invoice = db.session.scalar(select(Invoice).where(Invoice.id == invoice_id).options(
+        selectinload(Invoice.lines).selectinload(InvoiceLine.product), selectinload(Invoice.partner)))
+    if invoice is None:
+        raise NotFound(f"There is no document with id {invoice_id}.")
     panels = [p for found in current_app.extensions["erp"].hook.erp_detail_panels(record=invoice) for p in found]
     kind = LIST_OF_TYPE[invoice.type]
     return render_template("invoicing/detail.html", title=invoice.display_name, invoice=invoice, refunds=services.refunds_of(invoice),

@@ -162,3 +162,14 @@ def test_menu_and_dashboard(api, web, vendor, service):
 def test_the_guide_has_an_invoicing_chapter(web):
     html = _text(web.get("/help/invoicing"))
     assert "<h1" in html and "Invoicing: bills, invoices and refunds" in html and "Create refund" in html
+
+
+def test_detail_page_queries_do_not_grow_with_the_lines(api, web, vendor, service, count_statements):
+    def statements(lines: int) -> int:
+        products = [create_product(api, f"Service {n}", type="service") for n in range(lines)]
+        bill = create_bill(api, vendor, [line(p) for p in products])
+        with count_statements() as counter:
+            assert web.get(f"/invoicing/{bill['id']}").status_code == 200
+        return counter.count
+
+    assert statements(2) == statements(12)
