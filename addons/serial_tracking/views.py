@@ -22,7 +22,7 @@ from erp_core.services import get_or_404
 from erp_core.web import PAGE_SIZE, page_args, perform
 
 from . import services
-from .models import Location, Serial, StockMove, StockMoveLine
+from .models import Location, MoveLineSerial, Serial, SerialHistory, StockMove, StockMoveLine
 
 bp = Blueprint("serial_tracking", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/serial_tracking", url_prefix="/inventory")
@@ -191,7 +191,7 @@ class LineFeedback:
     """What went wrong in one of a line's forms, shown next to that form when the page re-renders."""
 
     line_id: int
-    form: str                     # scan | paste | generate | pick
+    form: str                     # scan | paste | generate | pick | list
     error: DomainError
     values: dict = field(default_factory=dict)
 
@@ -211,9 +211,8 @@ def _render_move(move: StockMove, feedback: LineFeedback | None = None, status: 
         count = services.line_serial_count(line)
         pages = max(1, -(-count // ASSIGNED_PAGE))
         page = min(max(1, _int_arg(f"p{line.id}", 1)), pages)
-        panel = {"line": line, "count": count, "quantity": int(line.quantity),
-                 "page": page, "pages": pages, "first": (page - 1) * ASSIGNED_PAGE,
-                 "names": services.line_serial_names(line, limit=ASSIGNED_PAGE, offset=(page - 1) * ASSIGNED_PAGE),
+        panel = {"line": line, "count": count, "quantity": int(line.quantity), "page_size": ASSIGNED_PAGE,
+                 "page": page, "pages": pages, "first": (page - 1) * ASSIGNED_PAGE, "names": _newest_serials(line, page),
                  "feedback": feedback if feedback and feedback.line_id == line.id else None, "picker": None}
         if may_assign and move.source_location.usage == "internal":
             panel["picker"] = _picker(move, line, panel)
@@ -226,6 +225,14 @@ def _render_move(move: StockMove, feedback: LineFeedback | None = None, status: 
         may_validate=pending and may(current_user, services.move_permission(move.type, "validate")),
         may_cancel=pending and may(current_user, services.move_permission(move.type, "cancel")),
     ), status
+
+
+def _newest_serials(line: StockMoveLine, page: int) -> list[str]:
+    """One page of a line's serials, last assigned first: what was just scanned shows on top,
+    and the first page of a 100,000-serial line is read from the end of the index, not scanned to."""
+    stmt = (select(MoveLineSerial.name).where(MoveLineSerial.line_id == line.id).order_by(MoveLineSerial.id.desc())
+            .limit(ASSIGNED_PAGE).offset((page - 1) * ASSIGNED_PAGE))
+    return list(db.session.scalars(stmt))
 
 
 def _picker(move: StockMove, line: StockMoveLine, panel: dict) -> dict:
@@ -247,7 +254,7 @@ def _line_action(move: StockMove, line: StockMoveLine, form_name: str, action, *
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
-        if exc.status in (401, 403, 404):
+        if exc.status in (401, 403):
             raise
         return _render_move(move, LineFeedback(line.id, form_name, exc, values or {}), exc.status if exc.status != 400 else 422)
     return redirect(url_for(".move", move_id=move.id, _anchor=f"line-{line.id}"))
@@ -323,8 +330,8 @@ def line_remove(move_id: int, line_id: int):
     move, line = _get_line(move_id, line_id)
     name = request.form.get("serial", "")
     if request.form.get("all"):
-        return _line_action(move, line, "scan", services.assign_serials, [], replace=True)
-    return _line_action(move, line, "scan", services.remove_serial, name)
+        return _line_action(move, line, "list", services.assign_serials, [], replace=True)
+    return _line_action(move, line, "list", services.remove_serial, name)
 
 
 @bp.post("/moves/<int:move_id>/validate")
@@ -354,28 +361,20 @@ def _serial_products() -> list[Product]:
 
 @bp.route("/serials")
 def serials():
-    stmt = select(Serial)
-    for name, column in (("product_id", Serial.product_id), ("location_id", Serial.location_id)):
-        value = _int_arg(name)
-        if value:
-            stmt = stmt.where(column == value)
-    if request.args.get("status") in SERIAL_STATUSES:
-        stmt = stmt.where(Serial.status == request.args["status"])
+    status = request.args.get("status") if request.args.get("status") in SERIAL_STATUSES else None
     q = request.args.get("q", "").strip()
     match = "contains" if request.args.get("match") == "contains" else "starts"
-    if q and match == "contains":
-        stmt = stmt.where(_contains(Serial.name, q)).order_by(Serial.id.desc())
-    elif q:
+    stmt = services.serials_stmt(product_id=_int_arg("product_id"), status=status, location_id=_int_arg("location_id"),
+                                 q=q if match == "contains" else None)
+    if q and match == "starts":
         # A range, not LIKE: it walks the name index on both databases (SQLite's LIKE ignores case, so cannot).
-        stmt = stmt.where(Serial.name >= q, Serial.name < q + "\U0010ffff").order_by(Serial.name, Serial.id)
-    else:
-        stmt = stmt.order_by(Serial.id.desc())
+        stmt = stmt.where(Serial.name >= q, Serial.name < q + "\U0010ffff").order_by(None).order_by(Serial.name, Serial.id)
     page, offset = page_args()
-    rows = db.session.scalars(stmt.options(selectinload(Serial.product), selectinload(Serial.location))
-                              .limit(PAGE_SIZE + 1).offset(offset)).all()
+    rows = db.session.scalars(stmt.limit(PAGE_SIZE + 1).offset(offset)).unique().all()
     has_next = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
-    total, capped = _capped_count(stmt) if rows or page > 1 else (0, False)
+    # Without a next page the total is known; otherwise count, but not past COUNT_CAP.
+    total, capped = _capped_count(stmt) if has_next else (offset + len(rows), False)
     return render_template(
         "serial_tracking/serials.html", serials=rows, page=page, has_next=has_next, offset=offset, total=total, capped=capped,
         product_choices=[(p.id, p.display_name) for p in _serial_products()],

@@ -22,6 +22,20 @@
       input.setAttribute("aria-invalid", kind === "error" ? "true" : "false");
     }
 
+    // Refusals stay listed until the page reloads: a good scan right after a bad one must not
+    // hide that a unit was refused.
+    function refuse(name, reason) {
+      const shown = name.trim() === "" ? "(empty)" : name.length > 40 ? name.slice(0, 40) + "…" : name;
+      const message = reason.includes(name.trim()) && name.trim() ? reason : shown + " refused: " + reason;
+      show(message, "error");
+      const list = form.querySelector("[data-refused]");
+      if (!list) return;
+      const item = document.createElement("li");
+      item.textContent = message;
+      list.insertBefore(item, list.firstChild);
+      list.closest("[data-refused-log]").hidden = false;
+    }
+
     function addToList(name) {
       const list = panel.querySelector("[data-serial-list]");
       if (!list) return;
@@ -62,7 +76,7 @@
           headers: { "Accept": "application/json", "X-CSRFToken": csrfToken() },
         });
       } catch (error) {
-        show(name + " was not added: the server cannot be reached. Scan it again.", "error");
+        refuse(name, "not added, the server cannot be reached. Scan it again.");
         return;
       }
       let data = null;
@@ -73,9 +87,9 @@
         show(data.message, "ok");
       } else if (data && data.error) {
         const detail = (data.error.details || [])[0];
-        show(name + " refused: " + (detail ? detail.message : data.error.message), "error");
+        refuse(name, detail ? detail.message : data.error.message);
       } else {
-        show(name + " was not added (error " + response.status + "). Reload the page and scan it again.", "error");
+        refuse(name, "not added (error " + response.status + "). Reload the page and scan it again.");
       }
     }
 
