@@ -137,8 +137,10 @@ def _default_routes() -> dict[str, dict[str, int]]:
     """Where each type of move usually goes, so choosing a type fills in From and To (JS only)."""
     stock = services.stock_location().id
     usage = {u: services.location_of_usage(u).id for u in ("vendor", "customer", "inventory", "scrap")}
+    other_internal = db.session.scalar(select(Location.id).where(Location.usage == "internal", Location.id != stock)
+                                       .order_by(Location.full_name).limit(1))
     return {"receipt": {"source": usage["vendor"], "dest": stock}, "delivery": {"source": stock, "dest": usage["customer"]},
-            "internal": {"source": stock, "dest": stock}, "scrap": {"source": stock, "dest": usage["scrap"]},
+            "internal": {"source": stock, "dest": other_internal or stock}, "scrap": {"source": stock, "dest": usage["scrap"]},
             "adjustment": {"source": usage["inventory"], "dest": stock}}
 
 
@@ -408,7 +410,9 @@ def serial(serial_id: int):
     record = get_or_404(Serial, serial_id, "serial number")
     warranty_end, warranty_status = services.warranty(record)
     return render_template(
-        "serial_tracking/serial.html", serial=record, warranty_end=warranty_end, warranty_status=warranty_status, history=services.serial_history(record),
+        "serial_tracking/serial.html", serial=record, warranty_end=warranty_end, warranty_status=warranty_status,
+        # the contract's history rows, plus the invoice id to link the document number
+        history=db.session.execute(services.serial_history_stmt(record).add_columns(SerialHistory.invoice_id)).all(),
         statuses=SERIAL_STATUSES, types=MOVE_TYPES,
     )
 

@@ -134,6 +134,7 @@ def test_validate_then_the_serial_page_shows_stock_status_and_history(api, web, 
     history = re.search(r"Location history.*?</table>", html, re.S).group(0)
     assert history.count("<tr>") == 2  # heading + one move
     assert receipt["reference"] in history and "Partners/Vendors" in history and "warehouse_web" in history
+    assert re.search(r'<a href="/invoicing/\d+">BILL/\d+/\d+</a>', history)  # the document, linked
 
 
 def test_delivery_picker_lists_available_units_and_fills_only_when_asked(api, web, laptop):
