@@ -315,8 +315,8 @@ def line_pick(move_id: int, line_id: int):
     move, line = _get_line(move_id, line_id)
     if request.form.get("fill"):
         missing = int(line.quantity) - services.line_serial_count(line)
-        stmt = services.available_serials_stmt(move, line, None).limit(max(0, missing))
-        names = [s.name for s in db.session.scalars(stmt)]
+        stmt = services.available_serials_stmt(move, line, None).with_only_columns(Serial.name).limit(max(0, missing))
+        names = list(db.session.scalars(stmt))
         if not names:
             error = BadRequest("Nothing to fill: the line is complete or no serial number is available at the source location.")
             return _render_move(move, LineFeedback(line.id, "pick", error), 422)
