@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from addons.invoicing.models import Invoice
@@ -105,8 +105,10 @@ class Serial(db.Model):
         Index("ix_serials_name", "name"),
         Index("ix_serials_status_id", "status", "id"),
         Index("ix_serials_location_status", "location_id", "status", "product_id"),
-        Index("ix_serials_product_name", "product_id", "name"),
-        Index("ix_serials_reserved_by_move_id", "reserved_by_move_id"),
+        Index("ix_serials_product_id", "product_id", "id"),
+        # Only the few reserved units are indexed, so receiving and delivering in bulk skip it.
+        Index("ix_serials_reserved_by_move_id", "reserved_by_move_id", sqlite_where=text("reserved_by_move_id IS NOT NULL"),
+              postgresql_where=text("reserved_by_move_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -142,7 +144,6 @@ class MoveLineSerial(db.Model):
     __table_args__ = (
         UniqueConstraint("move_id", "scope", "name"),
         Index("ix_move_line_serials_line_id", "line_id", "id"),
-        Index("ix_move_line_serials_serial_id", "serial_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
