@@ -152,3 +152,27 @@ def test_scan_field_and_count_fit_a_phone(login, live_server, master_data):
     expect(count).to_have_text("1 / 10")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.screenshot(path="/tmp/serial_tracking_phone.png", full_page=True)
+
+
+def test_new_move_form_fills_the_route_and_adds_lines(login, live_server, master_data):
+    page = login("inventory_manager")
+    page.goto(live_server.url + "/inventory/moves/new")
+    page.select_option("select[name=type]", "scrap")
+    assert page.locator("select[name=source_location_id] option:checked").inner_text() == "WH/Stock"
+    assert page.locator("select[name=dest_location_id] option:checked").inner_text() == "Virtual/Scrap"
+    page.select_option("select[name=type]", "adjustment")  # in, by default: from the adjustment location
+    assert page.locator("select[name=source_location_id] option:checked").inner_text() == "Virtual/Inventory adjustment"
+    page.click("text=Add a line")
+    rows = page.locator("[data-line-row]")
+    assert rows.count() == 4
+    rows.nth(3).locator("select").select_option(str(master_data["laptop"]))
+    rows.nth(3).locator("input").fill("2")
+    page.click("button:has-text('Create')")
+    page.wait_for_selector("text=created. Assign the serial numbers")
+    assert page.locator("h1").inner_text().startswith("WH/ADJ/")
+    assert page.locator("[data-count]").inner_text() == "0 / 2"
+    page.click("text=Type or paste a list")
+    page.fill("textarea[name=serials]", "ADJ-1\nADJ-2")
+    assert page.locator("[data-entry-count]").inner_text() == "2 entries"
+    page.click("button:has-text('Add the list')")
+    assert page.locator("[data-count]").inner_text() == "2 / 2"
