@@ -19,7 +19,7 @@ from erp_core.database import db
 from erp_core.errors import BadRequest, DomainError, NotFound
 from erp_core.models import Partner, Product
 from erp_core.services import get_or_404
-from erp_core.web import PAGE_SIZE, page_args, perform
+from erp_core.web import PAGE_SIZE, flash_error, page_args, perform
 
 from . import services
 from .models import Location, MoveLineSerial, Serial, SerialHistory, StockMove, StockMoveLine
@@ -163,17 +163,37 @@ def move_new():
         form.source_location_id.data, form.dest_location_id.data = first["source"], first["dest"]
     if form.validate_on_submit():
         authorize(services.move_permission(form.type.data, "create"))
-        lines = [{"product_id": e.product_id.data, "quantity": e.quantity.data}
-                 for e in form.lines if e.product_id.data or e.quantity.data]
+        rows = [e.form for e in form.lines if e.product_id.data or e.quantity.data]  # empty rows are ignored
+        lines = [{"product_id": row.product_id.data, "quantity": row.quantity.data} for row in rows]
         if not lines:
             flash("Add at least one line: a product and its quantity.", "error")
         else:
-            move = perform(services.create_move, form.type.data, form.source_location_id.data, form.dest_location_id.data,
-                           lines, partner_id=form.partner_id.data or None, user=_user(), form=form)
-            if move is not None:
+            try:
+                move = services.create_move(form.type.data, form.source_location_id.data, form.dest_location_id.data,
+                                            lines, partner_id=form.partner_id.data or None, user=_user())
+                db.session.commit()
+            except DomainError as exc:
+                db.session.rollback()
+                flash_error(_place_line_errors(exc, rows), form)
+            else:
                 flash(f"{move.reference} created. Assign the serial numbers, then validate it.", "success")
                 return redirect(url_for(".move", move_id=move.id))
     return render_template("serial_tracking/move_form.html", form=form, routes=routes)
+
+
+def _place_line_errors(exc: DomainError, rows: list) -> DomainError:
+    """Show each "lines.N.field" problem next to that field of the N-th filled row; return the
+    error with the problems left to place or flash."""
+    left = []
+    for detail in exc.details:
+        match = re.fullmatch(r"lines\.(\d+)\.(\w+)", detail.get("field") or "")
+        row = rows[int(match.group(1))] if match and int(match.group(1)) < len(rows) else None
+        field = getattr(row, match.group(2), None) if row is not None else None
+        if field is None:
+            left.append(detail)
+        else:
+            field.errors = list(field.errors) + [detail["message"]]
+    return DomainError(exc.code, exc.message, left)
 
 
 def _get_move(move_id: int) -> StockMove:
