@@ -86,7 +86,10 @@ class LoginForm(FlaskForm):
 
 
 def _safe_next(target: str | None) -> str:
-    return target if target and target.startswith("/") and not target.startswith("//") else url_for("core.dashboard")
+    # Only a path on this site: browsers read "/\host" and "/<tab>/host" as "//host", another site.
+    if target and target.startswith("/") and not re.match(r"/[\s/\\]", target) and target.isprintable():
+        return target
+    return url_for("core.dashboard")
 
 
 @bp.route("/login", methods=["GET", "POST"])
