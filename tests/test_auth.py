@@ -56,10 +56,11 @@ def test_a_page_redirects_to_login_and_back_after_logging_in(app, client):
     assert back.status_code == 302 and back.location == "/partners?q=acme"
 
 
-def test_login_never_redirects_to_another_site(app, client):
+@pytest.mark.parametrize("target", ["//evil.example/x", "/\\evil.example/x", "https://evil.example/", "/\t/evil.example"])
+def test_login_never_redirects_to_another_site(app, client, target):
     log_in(client)
     client.post("/logout")
-    response = client.post("/login?next=//evil.example/x", data={"username": "admin_web", "password": PASSWORD})
+    response = client.post("/login", query_string={"next": target}, data={"username": "admin_web", "password": PASSWORD})
     assert response.location == "/"
 
 
