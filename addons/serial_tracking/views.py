@@ -278,6 +278,9 @@ def _line_action(move: StockMove, line: StockMoveLine, form_name: str, action, *
         db.session.rollback()
         if exc.status in (401, 403):
             raise
+        if exc.status == 409:  # the move is no longer pending: its forms are gone, say so at the top
+            flash_error(exc)
+            return redirect(url_for(".move", move_id=move.id))
         return _render_move(move, LineFeedback(line.id, form_name, exc, values or {}), exc.status if exc.status != 400 else 422)
     return redirect(url_for(".move", move_id=move.id, _anchor=f"line-{line.id}"))
 

@@ -199,6 +199,8 @@ def test_cancel_releases_the_move(api, web, receipt):
     html = _text(web.post(f"/inventory/moves/{receipt['id']}/cancel", follow_redirects=True))
     assert "is cancelled" in html and "badge-cancelled" in html
     assert ok(api.get(f"/moves/{receipt['id']}"))["state"] == "cancelled"
+    html = _text(web.post(_line_url(receipt, "scan"), data={"serial": "SN-1"}, follow_redirects=True))  # an old tab
+    assert "is cancelled: only pending moves can be changed" in html and _serials_of(api, receipt) == []
 
 
 def test_move_list_searches_and_filters(api, web, laptop, receipt):
