@@ -130,9 +130,16 @@ WIDGETS_HOOKS = '''
         return [bp]
 
 
+    @bp.route("/settings")
+    def settings():
+        return "<h1>Widget settings</h1>"
+
+
     @hookimpl
     def erp_menu_items():
-        return [MenuItem("Widgets", "All widgets", "widgets.index", order=910)]
+        return [MenuItem("Widgets", "All widgets", "widgets.index", order=910),
+                MenuItem("Widgets", "Widget settings", "widgets.settings", order=911, group="Configuration",
+                         permission="partner.write")]
 
 
     @hookimpl
@@ -151,8 +158,10 @@ def throwaway_addons(tmp_path, addon_tmp, monkeypatch):
     """Settings that load "widgets" from an ERP_ADDONS_PATH folder and "gadgets" from an
     installed distribution's entry point."""
     folder = tmp_path / "extra_addons"
-    write_addon(folder, f"widgets_{addon_tmp}", {"name": "widgets", "version": "2.5", "summary": "Test widgets",
-                                                  "depends": ["gadgets"]}, hooks=WIDGETS_HOOKS)
+    widgets = write_addon(folder, f"widgets_{addon_tmp}", {"name": "widgets", "version": "2.5", "summary": "Test widgets",
+                                                            "depends": ["gadgets"]}, hooks=WIDGETS_HOOKS)
+    (widgets / "guide").mkdir()
+    (widgets / "guide" / "95-using-widgets.md").write_text("# Using widgets\n\nPaint a widget with **Paint**.\n")
     site = tmp_path / "site"
     write_addon(site, f"gadgets_{addon_tmp}", {"name": "gadgets", "version": "0.3", "summary": "Test gadgets", "depends": []},
                 hookspecs=GADGETS_HOOKSPECS, hooks=GADGETS_HOOKS)

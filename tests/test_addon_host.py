@@ -1,5 +1,7 @@
 """The addon host: discovery from a folder and from an entry point, load order, hooks, menu,
 selection with ERP_ADDONS, and the start-up errors that name the addons at fault."""
+import re
+
 import pytest
 from click.testing import CliRunner
 
@@ -35,6 +37,26 @@ def test_both_addons_add_a_menu_entry_to_the_header(app, client):
     assert "<summary>Gadgets</summary>" in header and 'href="/gadgets/">Gadget list</a>' in header
     assert "<summary>Widgets</summary>" in header and 'href="/widgets/">All widgets</a>' in header
     assert client.get("/widgets/").status_code == 200
+
+
+def test_a_menu_entry_with_a_permission_shows_only_to_roles_that_have_it(app, client):
+    log_in(client, "warehouse")
+    assert "Widget settings" not in client.get("/").get_data(as_text=True)
+    client.post("/logout")
+    log_in(client, "accountant")
+    header = client.get("/").get_data(as_text=True).split("</header>")[0]
+    assert '<div class="menu-group">Configuration</div>' in header
+    assert 'href="/widgets/settings">Widget settings</a>' in header
+
+
+def test_an_addon_guide_section_joins_the_help_in_file_name_order(app, client):
+    log_in(client)
+    html = client.get("/help/using-widgets").get_data(as_text=True)
+    assert "<h1" in html and "Using widgets</h1>" in html and "<strong>Paint</strong>" in html
+    toc = html.split('class="guide-toc"')[1].split("</nav>")[0]
+    titles = re.findall(r'<a href="/help/[^"]+"[^>]*>([^<]+)</a>', toc)
+    assert titles[0] == "Getting started" and titles[-1] == "Using widgets"
+    assert client.get("/help/no-such-section").status_code == 404
 
 
 def test_both_addons_answer_the_dashboard_hook(app, client):
