@@ -372,6 +372,8 @@ def _state_problems(direction: Direction, *where) -> list[dict]:
         .where(*where, reason.is_not(None))
         .order_by(MoveLineSerial.id)
     ).all()
+    if not rows:
+        return []
     partner = move.partner.name if move.partner_id is not None else "this customer"
     messages = {
         "wrong_product": ("serial_wrong_product", "{name} already exists for another product, and serial numbers are unique across products."),
