@@ -149,7 +149,9 @@ def register_api(app: Flask, route_sets: list[ApiRoutes]) -> None:
     @app.errorhandler(DomainError)
     def _domain_error(exc: DomainError):
         if is_api():
-            return jsonify(exc.to_dict()), exc.status
+            # HTTP requires a 401 to name the scheme that would work.
+            headers = {"WWW-Authenticate": 'Bearer realm="erp"'} if exc.status == 401 else {}
+            return jsonify(exc.to_dict()), exc.status, headers
         return app.extensions["erp"].web_error_handler(exc)
 
     @app.errorhandler(HTTPException)
