@@ -188,8 +188,10 @@ def test_post_auth_token_with_a_wrong_password_or_unknown_user_is_401(api, clien
 @pytest.mark.parametrize("header", [None, "Bearer", "Bearer not-a-token", "Basic d2FyZWhvdXNlOnB3", "not-a-token"])
 def test_an_absent_or_bad_bearer_token_is_401(client, header):
     headers = {"Authorization": header} if header is not None else {}
-    error = assert_error(client.get("/api/v1/partners", headers=headers), 401, "unauthenticated")
+    response = client.get("/api/v1/partners", headers=headers)
+    error = assert_error(response, 401, "unauthenticated")
     assert "Bearer" in error["message"]
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
 def test_a_web_session_does_not_authenticate_the_api(app, client):
