@@ -36,6 +36,12 @@ def make_revision(app: Flask, branch: str, message: str) -> None:
     the branches it depends on."""
     from alembic.script import ScriptDirectory
 
+    addon = next((a for a in app.extensions["erp"].addons if a.name == branch), None)
+    if addon is None and branch != "core":
+        raise SystemExit(f"No loaded addon is named {branch!r}: give an addon's name (see `erp addons`) or core.")
+    folder = HERE / "versions" if addon is None else addon.path / "migrations"
+    # Before the config is built: Alembic only writes into folders among its version locations.
+    folder.mkdir(exist_ok=True)
     with app.app_context(), db.engine.begin() as connection:
         cfg = alembic_config(app)
         cfg.attributes["connection"] = connection
@@ -46,10 +52,8 @@ def make_revision(app: Flask, branch: str, message: str) -> None:
         if branch in existing:
             options["head"] = f"{branch}@head"
         else:
-            addon = next(a for a in app.extensions["erp"].addons if a.name == branch) if branch != "core" else None
-            folder = HERE / "versions" if addon is None else addon.path / "migrations"
-            folder.mkdir(exist_ok=True)
-            deps = ["core"] + (addon.depends if addon else [])
+            # Dependencies without tables of their own have no branch to depend on.
+            deps = [d for d in ["core"] + (addon.depends if addon else []) if d != branch and d in existing]
             options.update(head="base", branch_label=branch, version_path=str(folder),
-                           depends_on=[script.get_revision(f"{d}@head").revision for d in deps if d != branch] or None)
+                           depends_on=[script.get_revision(f"{d}@head").revision for d in deps] or None)
         command.revision(cfg, **options)
