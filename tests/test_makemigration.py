@@ -1,0 +1,69 @@
+"""The documented workflow of a new addon with tables (docs/addons.md): `erp makemigration ADDON`
+starts the addon's migration branch, and `erp init` then creates its tables."""
+import textwrap
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from click.testing import CliRunner
+from sqlalchemy import inspect
+
+from erp_core import create_app
+from erp_core.cli import build_cli
+from erp_core.database import db
+from tests.support import addon_tmp, write_addon  # noqa: F401 (fixture)
+
+MODELS = '''
+    from sqlalchemy import ForeignKey, String
+    from sqlalchemy.orm import Mapped, mapped_column
+
+    from erp_core.database import db
+
+
+    class Gizmo{suffix}(db.Model):
+        __tablename__ = "gizmos_{suffix}"
+
+        id: Mapped[int] = mapped_column(primary_key=True)
+        name: Mapped[str] = mapped_column(String(50))
+        product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+'''
+
+
+@pytest.fixture
+def gizmo_app(backend, database_factory, tmp_path, addon_tmp):  # noqa: F811
+    write_addon(tmp_path, f"plain_{addon_tmp}", {"name": "plain", "version": "1.0"})  # an addon without tables
+    package = write_addon(tmp_path, f"gizmos_{addon_tmp}", {"name": "gizmos", "version": "1.0", "depends": ["invoicing", "plain"]},
+                          models=textwrap.dedent(MODELS).format(suffix=addon_tmp))
+    application = create_app({"ERP_ADDONS_PATH": str(tmp_path), "DATABASE_URL": database_factory.empty(backend), "TESTING": True})
+    with application.app_context():
+        yield application, package
+        db.session.remove()
+        db.engine.dispose()
+    # The model's table is in the process-wide metadata; other tests compare that with their schema.
+    db.metadata.remove(db.metadata.tables[f"gizmos_{addon_tmp}"])
+
+
+def test_makemigration_starts_the_addons_branch_and_init_creates_its_table(gizmo_app, addon_tmp):  # noqa: F811
+    app, package = gizmo_app
+    runner = CliRunner()
+    result = runner.invoke(build_cli(app), ["makemigration", "gizmos", "-m", "gizmo table"], obj=app)
+    assert result.exit_code == 0, result.output
+    revisions = list((package / "migrations").glob("gizmos_0001_*.py"))
+    assert len(revisions) == 1, list((package / "migrations").iterdir())
+    source = revisions[0].read_text()
+    assert "branch_labels = ('gizmos',)" in source
+    assert "core_0001" in source and "invoicing_0001" in source, "the branch depends on its dependencies' heads"
+    assert f"gizmos_{addon_tmp}" in source
+
+    result = runner.invoke(build_cli(app), ["init"], obj=app)
+    assert result.exit_code == 0, result.output
+    assert f"gizmos_{addon_tmp}" in inspect(db.engine).get_table_names()
+    with db.engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), db.metadata) == []
+
+
+def test_makemigration_of_an_unknown_addon_says_so(gizmo_app):
+    app, _ = gizmo_app
+    result = CliRunner().invoke(build_cli(app), ["makemigration", "gizmo", "-m", "typo"], obj=app)
+    assert result.exit_code != 0
+    assert "No loaded addon is named 'gizmo'" in str(result.exception) + result.output
