@@ -1,0 +1,180 @@
+"""What every benchmark scenario needs: its own database, the app with an API client acting
+in-process like a real one (a fresh session per request), statement counting, and the bulk loader
+that stores a million serials directly with SQL."""
+from __future__ import annotations
+
+import os
+import resource
+import statistics
+import tempfile
+import time
+import uuid
+from contextlib import contextmanager
+from datetime import timezone
+
+import psycopg
+from sqlalchemy import bindparam, event, text
+from sqlalchemy.engine import make_url
+
+from erp_core import create_app, services as core
+from erp_core.cli import initialise
+from erp_core.database import UtcDateTime, db, utcnow
+
+
+# ---------------------------------------------------------------- databases
+
+
+@contextmanager
+def database(backend: str, base_url: str | None):
+    """A new empty database URL for one scenario, dropped afterwards: an SQLite file in a temporary
+    folder, or a database created on the server of ``base_url`` (BENCH_DATABASE_URL)."""
+    if backend == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="erp-bench-") as folder:
+            yield f"sqlite:///{folder}/bench.sqlite3"
+        return
+    url = make_url(base_url)
+    name = f"erp_bench_{uuid.uuid4().hex[:10]}"
+    admin = dict(host=url.host, port=url.port or 5432, user=url.username, password=url.password, dbname=url.database, autocommit=True)
+    with psycopg.connect(**admin) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(**admin) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def peak_memory_mb() -> float:
+    """Peak resident memory of this process so far (Linux reports kilobytes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def percentiles(samples: list[float]) -> dict:
+    """p50 and p95 in milliseconds."""
+    ordered = sorted(samples)
+    return {"p50_ms": round(statistics.median(ordered) * 1000, 2),
+            "p95_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] * 1000, 2), "samples": len(ordered)}
+
+
+# ---------------------------------------------------------------- the app
+
+
+class Bench:
+    """The app on one database, with an admin's API token and a logged-in browser session.
+    No application context stays open between calls, so each request gets a fresh session,
+    as behind a real server."""
+
+    def __init__(self, url: str):
+        os.environ.setdefault("ERP_INSTANCE_PATH", tempfile.mkdtemp(prefix="erp-bench-instance-"))
+        self.app = create_app({"DATABASE_URL": url})
+        initialise(self.app, demo=False)
+        with self.app.app_context():
+            user = core.create_user("bench", "admin", "bench-password")
+            self.token = core.create_token(user)
+            db.session.commit()
+            self.engine = db.engine
+            self.backend = db.engine.dialect.name
+        self.client = self.app.test_client()
+        self.browser = self.app.test_client()
+        self.app.config["WTF_CSRF_ENABLED"] = False
+        self.browser.post("/login", data={"username": "bench", "password": "bench-password"})
+
+    def call(self, method: str, path: str, json=None, status: int | None = None):
+        response = self.client.open("/api/v1" + path, method=method, json=json, headers={"Authorization": f"Bearer {self.token}"})
+        if response.status_code >= 300 or (status is not None and response.status_code != status):
+            raise RuntimeError(f"{method} {path} answered {response.status_code}: {response.get_data(as_text=True)[:500]}")
+        return response.get_json()
+
+    def page(self, path: str) -> None:
+        response = self.browser.get(path)
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {path} answered {response.status_code}")
+
+    @contextmanager
+    def transaction(self):
+        """One service-layer action, committed like a request (its own context and session)."""
+        with self.app.app_context():
+            yield
+            db.session.commit()
+
+    @contextmanager
+    def counting(self):
+        """Count the SQL statements sent inside the block: ``with bench.counting() as counter``."""
+        counter = {"statements": 0}
+
+        def before(*_args):
+            counter["statements"] += 1
+
+        event.listen(self.engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            event.remove(self.engine, "before_cursor_execute", before)
+
+
+def timed(function, *args, **kwargs):
+    """(seconds, result)."""
+    start = time.perf_counter()
+    result = function(*args, **kwargs)
+    return time.perf_counter() - start, result
+
+
+# ---------------------------------------------------------------- a million stored serials
+
+BACKGROUND_PRODUCTS = 20
+SQLITE_SERIALS = """
+WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < :count - 1)
+INSERT INTO serials (name, product_id, scope, status, location_id, received_at, vendor_id, delivered_at, customer_id, created_at)
+SELECT printf('BG-%07d', i), :first_product + i % :products, :first_product + i % :products,
+       CASE WHEN i % 10 < 7 THEN 'available' ELSE 'out_of_stock' END,
+       CASE WHEN i % 10 < 7 THEN :stock ELSE :customer_location END,
+       :now, :vendor, CASE WHEN i % 10 < 7 THEN NULL ELSE :now END, CASE WHEN i % 10 < 7 THEN NULL ELSE :customer END, :now
+FROM n
+"""
+POSTGRESQL_SERIALS = """
+INSERT INTO serials (name, product_id, scope, status, location_id, received_at, vendor_id, delivered_at, customer_id, created_at)
+SELECT 'BG-' || lpad(i::text, 7, '0'), :first_product + i % :products, :first_product + i % :products,
+       CASE WHEN i % 10 < 7 THEN 'available' ELSE 'out_of_stock' END,
+       CASE WHEN i % 10 < 7 THEN :stock ELSE :customer_location END,
+       :now, :vendor, CASE WHEN i % 10 < 7 THEN NULL ELSE :now END, CASE WHEN i % 10 < 7 THEN NULL ELSE :customer END, :now
+FROM generate_series(0, :count - 1) AS i
+"""
+# Every stored unit was received (one history row); those at the customer were also delivered.
+HISTORY = """
+INSERT INTO serial_history (serial_id, move_id, date, source_location_id, dest_location_id, user_id)
+SELECT id, :move, :now, :source, :dest, :user FROM serials WHERE name LIKE 'BG-%' AND {condition}
+"""
+
+
+def load_background_serials(bench: Bench, count: int, analyze: bool = True) -> None:
+    """Store ``count`` serials of other products directly with SQL (70 % in stock, 30 % delivered),
+    each with its history, then let the planner see the new sizes (ANALYZE, as autovacuum
+    would on PostgreSQL, and as `PRAGMA optimize` does on SQLite)."""
+    from addons.serial_tracking import services as stock
+    from addons.serial_tracking.models import StockMove
+
+    with bench.transaction():
+        products = [core.create_product({"name": f"Background product {i}", "tracking": "serial"}) for i in range(BACKGROUND_PRODUCTS)]
+        vendor, customer = core.create_partner("Background vendor"), core.create_partner("Background customer")
+        locations = {usage: stock.location_of_usage(usage).id for usage in ("vendor", "customer")}
+        locations["stock"] = stock.stock_location().id
+        receipt = StockMove(reference="WH/IN/BG", type="receipt", state="done", source_location_id=locations["vendor"],
+                            dest_location_id=locations["stock"], partner_id=vendor.id, done_at=utcnow())
+        delivery = StockMove(reference="WH/OUT/BG", type="delivery", state="done", source_location_id=locations["stock"],
+                             dest_location_id=locations["customer"], partner_id=customer.id, done_at=utcnow())
+        db.session.add_all([receipt, delivery])
+        db.session.flush()
+        user_id = db.session.scalar(text("SELECT id FROM users WHERE username = 'bench'"))
+        now = utcnow().astimezone(timezone.utc)
+        dated = [bindparam("now", now, type_=UtcDateTime)]
+        sql = POSTGRESQL_SERIALS if bench.backend == "postgresql" else SQLITE_SERIALS
+        db.session.execute(text(sql).bindparams(*dated), {
+            "count": count, "first_product": products[0].id, "products": BACKGROUND_PRODUCTS, "stock": locations["stock"],
+            "customer_location": locations["customer"], "vendor": vendor.id, "customer": customer.id})
+        db.session.execute(text(HISTORY.format(condition="1 = 1")).bindparams(*dated), {
+            "move": receipt.id, "source": locations["vendor"], "dest": locations["stock"], "user": user_id})
+        db.session.execute(text(HISTORY.format(condition="status = 'out_of_stock'")).bindparams(*dated), {
+            "move": delivery.id, "source": locations["stock"], "dest": locations["customer"], "user": user_id})
+    if analyze:
+        with bench.engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
