@@ -50,6 +50,9 @@ ROUTE_HINTS = {
     "adjustment": "an adjustment goes between the inventory adjustment location and an internal location",
 }
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Aliases built once: building them costs more than running the small queries that use them.
+_AssignedSerial, _Here, _Reserver = aliased(Serial, name="assigned_serial"), aliased(Location, name="here"), aliased(StockMove, name="reserver")
+_HistorySource, _HistoryDest = aliased(Location, name="history_source"), aliased(Location, name="history_dest")
 TRAILING_NUMBER = re.compile(r"^(.*?)([0-9]+)$")
 
 
@@ -347,9 +350,7 @@ def _state_problems(direction: Direction, *where) -> list[dict]:
     """The rules that depend on where each assigned serial is now, as one query over the assigned
     rows selected by ``where``: it returns only the offenders."""
     move, source = direction.move, direction.source
-    s = aliased(Serial)
-    here = aliased(Location)
-    reserver = aliased(StockMove)
+    s, here, reserver = _AssignedSerial, _Here, _Reserver
     at_source = here.parent_path.startswith(source.parent_path)
     conditions = [(s.id.is_not(None) & (s.product_id != MoveLineSerial.product_id), "wrong_product")]
     if direction.outgoing:
@@ -620,7 +621,7 @@ def serials_stmt(product_id: int | None = None, status: str | None = None, locat
 
 
 def get_serial(serial_id: int) -> Serial:
-    serial = db.session.get(Serial, serial_id)
+    serial = db.session.get(Serial, serial_id, options=[joinedload(Serial.product), joinedload(Serial.location)])
     if serial is None:
         raise NotFound(f"There is no serial number with id {serial_id}.")
     return serial
@@ -694,7 +695,7 @@ def warranty(serial: Serial, today: date | None = None) -> tuple[date | None, st
 
 
 def serial_history_stmt(serial: Serial):
-    source, dest = aliased(Location), aliased(Location)
+    source, dest = _HistorySource, _HistoryDest
     return (select(SerialHistory.date, SerialHistory.move_id, StockMove.reference, StockMove.type,
                    source.full_name.label("source_location"), dest.full_name.label("dest_location"),
                    User.username.label("user"), Invoice.number.label("invoice_number"))
