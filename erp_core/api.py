@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 
 from .auth import api_user, authorize
-from .database import db
+from .database import db, transaction
 from .errors import BadRequest, DomainError
 
 MAX_LIMIT = 1000
@@ -106,7 +106,7 @@ def paginate(stmt, serialize: Callable[[Any], dict], query: ListQuery, scalars: 
 
 def _make_view(route: Route):
     def view(**kwargs):
-        try:
+        with transaction():
             if route.auth:
                 api_user()
             if route.permission:
@@ -116,10 +116,6 @@ def _make_view(route: Route):
             if route.query is not None:
                 kwargs["query"] = _parse_query(route.query)
             result = route.view(**kwargs)
-            db.session.commit()
-        except BaseException:
-            db.session.rollback()
-            raise
         return jsonify(result), route.status
 
     view.__name__ = route.view.__name__

@@ -7,7 +7,7 @@ import click
 from flask import Flask
 
 from . import create_app, services
-from .database import db
+from .database import db, transaction
 from .errors import DomainError
 from .models import ROLES, User
 
@@ -17,11 +17,9 @@ DEMO_USERS = (("admin", "admin"), ("accountant", "accountant"), ("warehouse", "w
 def _run(app: Flask, action, *args, **kwargs):
     with app.app_context():
         try:
-            result = action(*args, **kwargs)
-            db.session.commit()
-            return result
+            with transaction():
+                return action(*args, **kwargs)
         except DomainError as exc:
-            db.session.rollback()
             lines = [f"Error: {exc.message}"] + [f"  - {d.get('field') or d.get('serial') or ''}: {d['message']}" for d in exc.details]
             raise click.ClickException("\n".join(lines)) from None
 

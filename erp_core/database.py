@@ -1,6 +1,7 @@
 """The database handle, shared by the core and every addon."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 from flask_sqlalchemy import SQLAlchemy
@@ -47,6 +48,18 @@ class UtcDateTime(TypeDecorator):
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+@contextmanager
+def transaction():
+    """One business action (an API request, a web action, a CLI command): committed when the
+    block ends, rolled back as a whole when anything in it raises."""
+    try:
+        yield
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
 
 
 def engine_options(url: str) -> dict:

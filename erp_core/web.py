@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired
 
 from . import services
 from .auth import may
-from .database import db
+from .database import db, transaction
 from .errors import DomainError
 
 bp = Blueprint("core", __name__)
@@ -31,11 +31,9 @@ def perform(action, *args, form=None, **kwargs):
     is flashed, and field-level details are attached to ``form`` so they show next to the field.
     Returns the action's result, or None when it failed."""
     try:
-        result = action(*args, **kwargs)
-        db.session.commit()
-        return result
+        with transaction():
+            return action(*args, **kwargs)
     except DomainError as exc:
-        db.session.rollback()
         flash_error(exc, form)
         return None
 
