@@ -98,9 +98,15 @@ def _parse_query(model: type[BaseModel]) -> BaseModel:
 
 def paginate(stmt, serialize: Callable[[Any], dict], query: ListQuery, scalars: bool = True) -> dict:
     """``{"items": [...], "total": N}`` for a select, honouring ``limit`` (capped) and ``offset``."""
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    page = stmt.limit(min(query.limit, MAX_LIMIT)).offset(query.offset)
-    rows = db.session.scalars(page) if scalars else db.session.execute(page)
+    limit = min(query.limit, MAX_LIMIT)
+    page = stmt.limit(limit).offset(query.offset)
+    rows = list(db.session.scalars(page) if scalars else db.session.execute(page))
+    # A page that is not full ends the list, so it tells the total: the count query (a scan of
+    # every match, the slow part on big tables) is only needed for full or empty pages.
+    if 0 < len(rows) < limit or (not rows and query.offset == 0 and limit > 0):
+        total = query.offset + len(rows)
+    else:
+        total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     return {"items": [serialize(r) for r in rows], "total": total}
 
 
