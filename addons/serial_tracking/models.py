@@ -137,8 +137,9 @@ class Serial(db.Model):
 
 
 class MoveLineSerial(db.Model):
-    """A serial name assigned to a line of a pending move; ``serial_id`` is set once the unit exists
-    (a receipt may name units that validation will create)."""
+    """A serial name assigned to a line of a move. ``serial_id`` is the unit the name designated when
+    it was assigned or validated; it stays NULL for the units a receipt created on validation
+    (history and serials find those by scope and name)."""
 
     __tablename__ = "move_line_serials"
     __table_args__ = (

@@ -529,7 +529,6 @@ def validate_move(move: StockMove, user) -> StockMove:
         _move_serials(move, values)  # units coming back
         if direction.creates_serials:
             _create_missing_serials(move, values, now)
-            _link_serials(of_move, MoveLineSerial.serial_id.is_(None))
         _write_history(direction, now, user)
     _move_quantities(direction)
     move.state, move.done_at, move.done_by_id = "done", now, user.id if user is not None else None
@@ -574,9 +573,12 @@ def _write_history(direction: Direction, now: datetime, user) -> None:
     source = func.coalesce(Serial.location_id, direction.source.id) if direction.outgoing else literal(direction.source.id)
     columns = ("serial_id", "move_id", "date", "source_location_id", "dest_location_id", "user_id", "invoice_id")
     db.session.execute(insert(SerialHistory).from_select(columns, select(
-        MoveLineSerial.serial_id, literal(move.id), literal(now, UtcDateTime), source, literal(direction.dest.id),
+        Serial.id, literal(move.id), literal(now, UtcDateTime), source, literal(direction.dest.id),
         literal(user.id if user is not None else None), literal(move.invoice_id))
-        .join(Serial, Serial.id == MoveLineSerial.serial_id).where(MoveLineSerial.move_id == move.id)))
+        # by name, not serial_id: the units this receipt just created are not linked (it would
+        # rewrite every assigned row for nothing)
+        .select_from(MoveLineSerial).join(Serial, (Serial.scope == MoveLineSerial.scope) & (Serial.name == MoveLineSerial.name))
+        .where(MoveLineSerial.move_id == move.id)))
 
 
 def _move_quantities(direction: Direction) -> None:
