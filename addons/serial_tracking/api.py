@@ -324,7 +324,10 @@ class SerialQuery(FilterQuery):
     product_id: int | None = None
     status: SerialStatus | None = None
     location_id: int | None = Field(None, description="At this location or below it")
-    q: str | None = Field(None, description="Part of the name (case-insensitive)")
+    q: str | None = Field(None, description="Part of the name (case-insensitive), or its beginning with match=prefix")
+    match: Literal["contains", "prefix"] = Field("contains", description=(
+        "contains: q anywhere in the name, ignoring case; prefix: names starting with q exactly as typed, "
+        "answered from the name index (the fast search with a million serials)"))
 
 
 class LookupQuery(BaseModel):
@@ -361,7 +364,7 @@ def serial_to_dict(serial: Serial) -> dict:
 
 @routes.route("/serials", summary="List serial numbers, newest first", query=SerialQuery, response=SerialList)
 def list_serials(query: SerialQuery):
-    return paginate(services.serials_stmt(query.product_id, query.status, query.location_id, query.q), serial_to_dict, query)
+    return paginate(services.serials_stmt(query.product_id, query.status, query.location_id, query.q, query.match), serial_to_dict, query)
 
 
 @routes.route("/serials", "POST", summary="Create a serial number by hand (it is out of stock until received)",

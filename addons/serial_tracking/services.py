@@ -600,15 +600,30 @@ def _move_quantities(direction: Direction) -> None:
 
 
 def name_contains(q: str):
-    """Case-insensitive "part of the name" filter (LIKE is case-insensitive for ASCII on SQLite)."""
+    """Case-insensitive "part of the name" filter. PostgreSQL answers from the pg_trgm index
+    (migration serial_tracking_0003); SQLite has no index for it, so the matching ids are collected
+    in one pass over the compact name index rather than by walking the table."""
     pattern = q.strip()
     if db.session.get_bind().dialect.name == "postgresql":
         return Serial.name.icontains(pattern, autoescape=True)
-    return Serial.name.contains(pattern, autoescape=True)
+    # LIKE is case-insensitive for ASCII on SQLite
+    return Serial.id.in_(select(Serial.id).where(Serial.name.contains(pattern, autoescape=True)))
 
 
-def serials_stmt(product_id: int | None = None, status: str | None = None, location_id: int | None = None, q: str | None = None):
-    """Serials newest first, filtered; ``location_id`` includes the locations below it."""
+def name_starts(q: str):
+    """Names starting with ``q`` exactly as typed (case-sensitive), found through an index: a range
+    on the name index on SQLite (whose LIKE ignores case, so cannot use it), LIKE 'q%' on
+    PostgreSQL (the pg_trgm index serves it whatever the database's collation)."""
+    pattern = q.strip()
+    if db.session.get_bind().dialect.name == "postgresql":
+        return Serial.name.startswith(pattern, autoescape=True)
+    return (Serial.name >= pattern) & (Serial.name < pattern + "\U0010ffff")
+
+
+def serials_stmt(product_id: int | None = None, status: str | None = None, location_id: int | None = None, q: str | None = None,
+                 match: str = "contains"):
+    """Serials newest first, filtered; ``location_id`` includes the locations below it; ``q`` is a
+    part of the name (``match="contains"``) or its beginning (``match="prefix"``)."""
     stmt = select(Serial).options(joinedload(Serial.product), joinedload(Serial.location)).order_by(Serial.id.desc())
     if product_id is not None:
         stmt = stmt.where(Serial.product_id == product_id)
@@ -618,7 +633,7 @@ def serials_stmt(product_id: int | None = None, status: str | None = None, locat
         location = db.session.get(Location, location_id)
         stmt = stmt.where(Serial.location_id.in_(locations_below(location)) if location else false())
     if q and q.strip():
-        stmt = stmt.where(name_contains(q))
+        stmt = stmt.where(name_starts(q) if match == "prefix" else name_contains(q))
     return stmt
 
 

@@ -152,9 +152,14 @@ def test_the_list_filters_by_product_status_location_and_part_of_the_name(api):
     assert names("q=02") == ["LAP-002"]
     assert names("q=%25") == []
     assert names(f"q=001&status=available&product_id={phone['id']}") == ["PH-001"]
+    assert names("q=LAP-00&match=prefix") == ["LAP-003", "LAP-002", "LAP-001"]
+    assert names("q=AP-00&match=prefix") == []
+    assert names("q=lap&match=prefix") == []  # a prefix is taken exactly as typed
+    assert names("q=PH-001&match=prefix&status=available") == ["PH-001"]
     page = ok(api.get("/serials?limit=2&offset=1"))
     assert (page["total"], [s["name"] for s in page["items"]]) == (4, ["LAP-003", "LAP-002"])
     error(api.get("/serials?status=lost"), 400, "bad_request")
+    error(api.get("/serials?q=x&match=fuzzy"), 400, "bad_request")
     error(api.get("/serials/99999"), 404, "not_found")
 
 
