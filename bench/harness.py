@@ -146,10 +146,10 @@ SELECT id, :move, :now, :source, :dest, :user FROM serials WHERE name LIKE 'BG-%
 """
 
 
-def load_background_serials(bench: Bench, count: int, analyze: bool = True) -> None:
+def load_background_serials(bench: Bench, count: int) -> None:
     """Store ``count`` serials of other products directly with SQL (70 % in stock, 30 % delivered),
-    each with its history, then let the planner see the new sizes (ANALYZE, as autovacuum
-    would on PostgreSQL, and as `PRAGMA optimize` does on SQLite)."""
+    each with its history, then bring the statistics up to date as a database in service has them
+    (VACUUM ANALYZE, which autovacuum runs after a bulk insert, on PostgreSQL; ANALYZE on SQLite)."""
     from addons.serial_tracking import services as stock
     from addons.serial_tracking.models import StockMove
 
@@ -175,6 +175,9 @@ def load_background_serials(bench: Bench, count: int, analyze: bool = True) -> N
             "move": receipt.id, "source": locations["vendor"], "dest": locations["stock"], "user": user_id})
         db.session.execute(text(HISTORY.format(condition="status = 'out_of_stock'")).bindparams(*dated), {
             "move": delivery.id, "source": locations["stock"], "dest": locations["customer"], "user": user_id})
-    if analyze:
+    if bench.backend == "postgresql":  # outside a transaction, as autovacuum does after a bulk insert
+        with bench.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
+    else:
         with bench.engine.begin() as conn:
             conn.execute(text("ANALYZE"))
