@@ -84,7 +84,8 @@ def rows_for(backend: str, flows: dict, stored: dict | None, factor: float) -> l
         limits = {"lookup": 10, "detail_with_history": 10, "list_by_status": 100, "web_detail": 10, "web_list_by_status": 100}
         labels = {"lookup": "lookup by name (API)", "detail_with_history": "detail + history (2 API calls)",
                   "list_by_status": "list page by status (API)", "web_detail": "serial page with history (web)",
-                  "web_list_by_status": "serial list page by status (web)", "search_part_of_name": "search by part of name (API)"}
+                  "web_list_by_status": "serial list page by status (web)", "search_part_of_name": "search by part of name (API)",
+                  "search_prefix": "search by beginning, match=prefix (API)"}
         for name, read in stored["reads"].items():
             limit = limits.get(name)
             target = f"p95 ≤ {limit * factor:g} ms" if limit else "-"

@@ -178,13 +178,17 @@ def _sample_reads(bench: Bench, stored: int, samples: int, list_samples: int) ->
     def web_list(i):
         bench.page(f"/inventory/serials?status={statuses[i % 3]}&page={1 + i % 20}")
 
-    def search(i):
-        bench.call("GET", f"/serials?q=BG-0{i % 10000:04d}&limit=50")
+    def search(i):  # five digits from the middle of a number: a few dozen matches
+        bench.call("GET", f"/serials?q={i % 100000:05d}&limit=50")
+
+    def search_prefix(i):  # the first 7 characters: a thousand matches
+        bench.call("GET", f"/serials?q=BG-{(i - 1) // 1000:04d}&match=prefix&limit=50")
 
     reads = {}
     for name, action, count in (("lookup", lookup, samples), ("detail_with_history", detail_with_history, samples),
                                 ("list_by_status", list_page, list_samples), ("web_detail", web_detail, samples),
-                                ("web_list_by_status", web_list, list_samples), ("search_part_of_name", search, list_samples // 4)):
+                                ("web_list_by_status", web_list, list_samples), ("search_part_of_name", search, list_samples),
+                                ("search_prefix", search_prefix, list_samples)):
         for i in ids[:10]:  # warm the caches, as a running server would be
             action(i)
         reads[name] = percentiles([timed(action, i)[0] for i in ids[:count]])
