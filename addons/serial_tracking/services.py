@@ -1,9 +1,10 @@
 """Rules of stock: locations, moves, serial assignment and validation, serial numbers.
 
 Serial work is set-based so that its cost in SQL statements does not grow with the number of
-units: names are written with one executemany, every rule is one query joining the assigned rows
-to the serials, and validation moves every unit with a handful of INSERT ... SELECT and
-UPDATE ... WHERE id IN (SELECT ...) statements. No per-serial ORM object is built on that path.
+units: the names of an assignment travel as one JSON parameter unpacked by the database
+(``names_table``), every rule is one query joining the assigned rows to the serials, and
+validation moves every unit with a handful of INSERT ... SELECT and UPDATE ... WHERE id IN
+(SELECT ...) statements. No per-serial ORM object is built on that path.
 Services never commit; the API request, web action or CLI command commits or rolls back."""
 from __future__ import annotations
 
