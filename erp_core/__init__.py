@@ -100,7 +100,8 @@ def create_app(settings: dict | None = None) -> Flask:
     _init_web(app)
     from .api import register_api
 
-    register_api(app, pm.hook.erp_api_routes())
+    # pluggy calls the last registered plugin first; reversed, the core comes first, then addons in load order.
+    register_api(app, list(reversed(pm.hook.erp_api_routes())))
     for blueprints in reversed(pm.hook.erp_blueprints()):
         for blueprint in blueprints:
             app.register_blueprint(blueprint)
