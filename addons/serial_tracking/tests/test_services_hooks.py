@@ -1,0 +1,49 @@
+"""What the addon gives the host: demo data, the dashboard card, the detail panels."""
+from __future__ import annotations
+
+from addons.invoicing.models import Invoice
+from addons.serial_tracking.models import StockMove
+from erp_core.cli import initialise
+from erp_core.database import db
+from erp_core.models import Product
+
+from .common import create_partner, create_product, invoice_move, ok, post_invoice, receive, table_counts
+
+
+def test_demo_data_has_a_laptop_bill_whose_receipt_waits_for_serials(app, api):
+    initialise(app, demo=True)
+    initialise(app, demo=True)  # idempotent
+    laptop = db.session.scalar(db.select(Product).where(Product.tracking == "serial"))
+    assert (laptop.type, laptop.warranty_months) == ("storable", 24)
+    receipts = [m for m in ok(api.get("/moves?type=receipt&state=pending"))["items"]
+                if any(line["product_id"] == laptop.id for line in m["lines"])]
+    assert len(receipts) == 1
+    assert [(line["quantity"], line["serials"]) for line in receipts[0]["lines"]] == [(3, [])]
+    assert db.session.get(Invoice, receipts[0]["invoice_id"]).state == "posted"
+
+
+def test_dashboard_card_counts_pending_receipts_and_deliveries(app, api):
+    laptop, partner = create_product(api), create_partner(api)
+    receive(api, laptop, ["SN-1"])
+    for invoice_type in ("vendor_bill", "vendor_bill", "customer_invoice"):
+        post_invoice(api, invoice_type, partner, [(laptop, 1)])
+    with app.test_request_context():
+        cards = [c for found in app.extensions["erp"].hook.erp_dashboard_cards(user=None) for c in found]
+    card = next(c for c in cards if c.title == "Inventory")
+    assert [(label, value) for label, value, _ in card.rows] == [("Pending receipts", 2), ("Pending deliveries", 1)]
+    assert card.rows[0][2] == "/inventory/moves?state=pending&type=receipt"
+
+
+def test_detail_panels_for_invoices_and_serial_tracked_products(app, api):
+    laptop, cable, partner = create_product(api), create_product(api, "Cable", tracking="none"), create_partner(api)
+    receive(api, laptop, ["SN-1", "SN-2"])
+    bill = post_invoice(api, "vendor_bill", partner, [(laptop, 1)])
+    hook = app.extensions["erp"].hook
+
+    panels = [p for found in hook.erp_detail_panels(record=db.session.get(Invoice, bill["id"])) for p in found]
+    assert [(p.title, p.template) for p in panels] == [("Stock moves", "serial_tracking/_invoice_moves_panel.html")]
+    assert [m.id for m in panels[0].context["moves"]] == [invoice_move(api, bill)["id"]]
+    panels = [p for found in hook.erp_detail_panels(record=db.session.get(Product, laptop["id"])) for p in found]
+    assert panels[0].context["counts"] == {"available": 2, "on_hand": 0, "out_of_stock": 0}
+    assert [p for found in hook.erp_detail_panels(record=db.session.get(Product, cable["id"])) for p in found] == []
+    assert table_counts(StockMove) == (2,)
