@@ -18,7 +18,9 @@ import time
 
 from .harness import Bench, database, load_background_serials, peak_memory_mb, percentiles, timed
 
-REPEATS_UP_TO_10K = 3  # small runs are repeated and their median kept: the machine is shared
+# Each measure is repeated and the median run kept: the machine is shared with other work.
+REPEATS = {1_000: 5, 10_000: 5}
+REPEATS_LARGE = 3
 
 
 # ---------------------------------------------------------------- receive and deliver N
@@ -147,7 +149,7 @@ def flow_scenario(backend: str, base_url: str | None, via: str, count: int) -> d
     with database(backend, base_url) as url:
         bench = Bench(url)
         flow = ApiFlow(bench) if via == "api" else ServiceFlow(bench)
-        repeats = REPEATS_UP_TO_10K if count <= 10_000 else 1
+        repeats = REPEATS.get(count, REPEATS_LARGE)
         runs = [receive_and_deliver(flow, count, f"R{i}N{count}") for i in range(repeats)]
         return {"backend": backend, "via": via, "count": count, "repeats": repeats, **_median_run(runs),
                 "peak_memory_mb": round(peak_memory_mb(), 1)}
@@ -200,9 +202,9 @@ def stored_scenario(backend: str, base_url: str | None, stored: int, samples: in
     with database(backend, base_url) as url:
         bench = Bench(url)
         flow = ApiFlow(bench)
-        empty = [receive_and_deliver(flow, 10_000, f"E{i}")["receive"]["total"] for i in range(REPEATS_UP_TO_10K)]
+        empty = [receive_and_deliver(flow, 10_000, f"E{i}")["receive"]["total"] for i in range(REPEATS[10_000])]
         load, _ = timed(load_background_serials, bench, stored)
-        loaded = [receive_and_deliver(flow, 10_000, f"L{i}")["receive"]["total"] for i in range(REPEATS_UP_TO_10K)]
+        loaded = [receive_and_deliver(flow, 10_000, f"L{i}")["receive"]["total"] for i in range(REPEATS[10_000])]
         return {"backend": backend, "stored": stored, "load_seconds": round(load, 1),
                 "receive_10000_empty": statistics.median(empty), "receive_10000_stored": statistics.median(loaded),
                 "reads": _sample_reads(bench, stored, samples, list_samples), "peak_memory_mb": round(peak_memory_mb(), 1)}
