@@ -109,7 +109,10 @@ class InvoiceQuery(ListQuery):
         return {key: value for key, value in values.items() if value != ""}
 
 
-def invoice_to_dict(invoice: Invoice) -> dict:
+def invoice_to_dict(invoice: Invoice, stock_moves: dict[int, list[dict]] | None = None) -> dict:
+    """``stock_moves``: from ``services.invoices_stock_moves`` when serializing many invoices."""
+    if stock_moves is None:
+        stock_moves = services.invoices_stock_moves([invoice])
     return {
         "id": invoice.id, "type": invoice.type, "state": invoice.state, "number": invoice.number,
         "partner_id": invoice.partner_id, "invoice_date": invoice.invoice_date,
@@ -117,7 +120,7 @@ def invoice_to_dict(invoice: Invoice) -> dict:
         "lines": [{"id": line.id, "product_id": line.product_id, "description": line.description, "quantity": line.quantity,
                    "unit_price": line.unit_price, "tax_rate": line.tax_rate, "subtotal": line.subtotal} for line in invoice.lines],
         "amount_untaxed": invoice.amount_untaxed, "amount_tax": invoice.amount_tax, "total": invoice.total,
-        "stock_moves": services.invoice_stock_moves(invoice),
+        "stock_moves": stock_moves[invoice.id],
     }
 
 
@@ -127,8 +130,11 @@ def _invoice(invoice_id: int) -> Invoice:
 
 @routes.route("/invoices", summary="List invoices, bills and refunds (newest first)", query=InvoiceQuery, response=InvoiceList)
 def list_invoices(query: InvoiceQuery):
-    return paginate(services.search_invoices(**query.model_dump(exclude={"limit", "offset"})).options(selectinload(Invoice.lines)),
-                    invoice_to_dict, query)
+    stmt = services.search_invoices(**query.model_dump(exclude={"limit", "offset"})).options(selectinload(Invoice.lines))
+    page = paginate(stmt, lambda invoice: invoice, query)
+    stock_moves = services.invoices_stock_moves(page["items"])  # one hook call for the page, not one per invoice
+    page["items"] = [invoice_to_dict(invoice, stock_moves) for invoice in page["items"]]
+    return page
 
 
 @routes.route("/invoices", "POST", summary="Create a draft invoice, bill or refund", permission="invoice.write",

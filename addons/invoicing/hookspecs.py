@@ -21,6 +21,7 @@ def invoicing_invoice_cancelled(invoice):
 
 
 @hookspec
-def invoicing_invoice_stock_moves(invoice):
-    """Return ``[{"id", "reference", "type", "state"}]``: stock moves made for ``invoice``,
-    listed in its API body under ``stock_moves``."""
+def invoicing_invoices_stock_moves(invoices):
+    """Return ``{invoice_id: [{"id", "reference", "type", "state"}]}``: the stock moves made for
+    each of ``invoices``, listed in their API bodies under ``stock_moves``. One call per page of
+    invoices, so an implementation can answer with one query."""

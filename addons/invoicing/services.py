@@ -270,9 +270,13 @@ def cancel_invoice(invoice: Invoice) -> Invoice:
     return invoice
 
 
-def invoice_stock_moves(invoice: Invoice) -> list[dict]:
-    """The stock moves other addons made for ``invoice`` (``[]`` when none is loaded)."""
-    return [move for moves in _hook().invoicing_invoice_stock_moves(invoice=invoice) for move in (moves or [])]
+def invoices_stock_moves(invoices: list[Invoice]) -> dict[int, list[dict]]:
+    """The stock moves other addons made for each invoice (``[]`` when none is loaded)."""
+    found: dict[int, list[dict]] = {invoice.id: [] for invoice in invoices}
+    for by_invoice in _hook().invoicing_invoices_stock_moves(invoices=invoices):
+        for invoice_id, moves in (by_invoice or {}).items():
+            found[invoice_id].extend(moves)
+    return found
 
 
 def search_invoices(type: str | None = None, state: str | None = None, partner_id: int | None = None, q: str | None = None,

@@ -145,7 +145,10 @@ def invoicing_invoice_cancelled(invoice):
 
 
 @hookimpl
-def invoicing_invoice_stock_moves(invoice):
-    from .services import invoice_moves
+def invoicing_invoices_stock_moves(invoices):
+    from .services import invoices_moves
 
-    return [{"id": m.id, "reference": m.reference, "type": m.type, "state": m.state} for m in invoice_moves(invoice)]
+    found: dict[int, list[dict]] = {}
+    for m in invoices_moves([invoice.id for invoice in invoices]):
+        found.setdefault(m.invoice_id, []).append({"id": m.id, "reference": m.reference, "type": m.type, "state": m.state})
+    return found

@@ -790,7 +790,11 @@ def create_invoice_move(invoice: Invoice, user=None) -> StockMove | None:
 
 
 def invoice_moves(invoice: Invoice) -> list[StockMove]:
-    return list(db.session.scalars(select(StockMove).where(StockMove.invoice_id == invoice.id).order_by(StockMove.id)))
+    return invoices_moves([invoice.id])
+
+
+def invoices_moves(invoice_ids: list[int]) -> list[StockMove]:
+    return list(db.session.scalars(select(StockMove).where(StockMove.invoice_id.in_(invoice_ids)).order_by(StockMove.id)))
 
 
 def invoice_cancel_refusal(invoice: Invoice) -> str | None:

@@ -49,10 +49,9 @@ def invoicing_invoice_cancelled(invoice):
 
 
 @hookimpl
-def invoicing_invoice_stock_moves(invoice):
-    if not _name(invoice).startswith("Moves"):
-        return []
-    return [{"id": n, "reference": f"WH/IN/{n:05d}", "type": "receipt", "state": "pending"} for n in (1, 2)]
+def invoicing_invoices_stock_moves(invoices):
+    return {invoice.id: [{"id": n, "reference": f"WH/IN/{n:05d}", "type": "receipt", "state": "pending"} for n in (1, 2)]
+            for invoice in invoices if _name(invoice).startswith("Moves")}
 
 
 @hookimpl

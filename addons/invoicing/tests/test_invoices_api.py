@@ -283,3 +283,19 @@ def test_openapi_documents_the_invoice_endpoints(client):
     for action in ("post", "cancel", "refund"):
         assert "post" in paths[f"/api/v1/invoices/{{invoice_id}}/{action}"]
     assert "Roles: accountant, admin" in paths["/api/v1/invoices/{invoice_id}/post"]["post"]["description"]
+
+
+def test_listing_invoices_costs_the_same_queries_for_few_or_many(api, count_statements):
+    vendor = create_partner(api, "Vendor")
+    storable = create_product(api, "Monitor")
+    api.get("/invoices")  # warm up: token and user loading are not what is measured
+
+    def statements_for_list(bills: int) -> int:
+        for _ in range(bills):
+            create_bill(api, vendor, [line(storable, 1, 100)])
+        with count_statements() as counter:
+            listed = api.get("/invoices?limit=1000").get_json()
+        assert all(len(item["stock_moves"]) == 1 for item in listed["items"])  # a receipt each, shown in the list
+        return counter.count
+
+    assert statements_for_list(2) == statements_for_list(6)
