@@ -109,6 +109,8 @@ class Serial(db.Model):
         # Only the few reserved units are indexed, so receiving and delivering in bulk skip it.
         Index("ix_serials_reserved_by_move_id", "reserved_by_move_id", sqlite_where=text("reserved_by_move_id IS NOT NULL"),
               postgresql_where=text("reserved_by_move_id IS NOT NULL")),
+        # Made by migration serial_tracking_0003 only where pg_trgm can be had; see erp_core.migrations.include_object.
+        {"info": {"optional_indexes": ("ix_serials_name_trgm",)}},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -14,6 +14,28 @@ from ..database import db
 HERE = Path(__file__).resolve().parent
 
 
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Leave out of model comparisons the indexes a migration creates only where the database can
+    have them (a pg_trgm index on PostgreSQL): the model names them in its table's
+    ``info["optional_indexes"]``."""
+    if type_ == "index" and reflected and compare_to is None:
+        table = db.metadata.tables.get(obj.table.name)
+        return table is None or name not in table.info.get("optional_indexes", ())
+    return True
+
+
+# How models are compared with a database, by autogenerate (env.py) and by schema_differences.
+COMPARE_OPTIONS = {"compare_type": True, "include_object": include_object}
+
+
+def schema_differences(connection) -> list:
+    """What autogenerate would write for this database: empty when models and migrations agree."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    return compare_metadata(MigrationContext.configure(connection, opts=COMPARE_OPTIONS), db.metadata)
+
+
 def alembic_config(app: Flask) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(HERE))

@@ -7,8 +7,8 @@ Create Date: 2026-11-25 23:05:00
 Searching a part of a serial name (``GET /serials?q=``) cannot use a B-tree: on PostgreSQL a
 pg_trgm GIN index answers it (and prefix searches) in milliseconds among a million serials.
 pg_trgm is a trusted extension (a database owner may create it); where it is missing or not
-allowed, the index is skipped and the search scans, as on SQLite. Written by hand: autogenerate
-runs on SQLite and knows nothing of it, so it never proposes to drop it.
+allowed, the index is skipped and the search scans, as on SQLite. Written by hand; the Serial
+model lists the index in info["optional_indexes"] so that model comparisons leave it alone.
 """
 from alembic import op
 import sqlalchemy as sa
