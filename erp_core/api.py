@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from flask import Blueprint, Flask, jsonify, request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 
@@ -29,6 +29,12 @@ class ListQuery(BaseModel):
     model_config = ConfigDict(extra="ignore")
     limit: int = Field(100, ge=0, description=f"Page size; values above {MAX_LIMIT} count as {MAX_LIMIT}.")
     offset: int = Field(0, ge=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_means_any(cls, values: dict) -> dict:
+        # ?type=&state=posted: an empty filter is no filter, as in a search form.
+        return {key: value for key, value in values.items() if value != ""}
 
 
 @dataclass

@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema, model_validator
+from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
 from sqlalchemy.orm import selectinload
 
 from erp_core.api import ApiModel, ApiRoutes, ListQuery, paginate
@@ -101,12 +101,6 @@ class InvoiceQuery(ListQuery):
     q: str | None = Field(None, description="Part of the number or of the partner's name")
     date_from: date | None = Field(None, description="Invoice date on or after (YYYY-MM-DD)")
     date_to: date | None = Field(None, description="Invoice date on or before (YYYY-MM-DD)")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _empty_means_any(cls, values: dict) -> dict:
-        # ?type=&state=posted: an empty filter is no filter, as in a search form.
-        return {key: value for key, value in values.items() if value != ""}
 
 
 def invoice_to_dict(invoice: Invoice, stock_moves: dict[int, list[dict]] | None = None) -> dict:

@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from addons.invoicing.api import Number
@@ -25,18 +25,6 @@ Usage = Literal["view", "internal", "vendor", "customer", "inventory", "scrap"]
 MoveType = Literal["receipt", "delivery", "internal", "scrap", "adjustment"]
 MoveState = Literal["pending", "done", "cancelled"]
 SerialStatus = Literal["available", "on_hand", "out_of_stock"]
-
-
-class EmptyMeansAny(BaseModel):
-    @model_validator(mode="before")
-    @classmethod
-    def _empty_means_any(cls, values: dict) -> dict:
-        # ?state=&type=receipt: an empty filter is no filter, as in a search form.
-        return {key: value for key, value in values.items() if value != ""}
-
-
-class FilterQuery(EmptyMeansAny, ListQuery):
-    pass
 
 
 # ---------------------------------------------------------------- locations
@@ -61,7 +49,7 @@ class LocationList(BaseModel):
     total: int
 
 
-class LocationQuery(FilterQuery):
+class LocationQuery(ListQuery):
     usage: Usage | None = None
 
 
@@ -144,7 +132,7 @@ class MoveList(BaseModel):
     total: int
 
 
-class MoveQuery(FilterQuery):
+class MoveQuery(ListQuery):
     state: MoveState | None = None
     type: MoveType | None = None
     invoice_id: int | None = None
@@ -320,7 +308,7 @@ class SerialList(BaseModel):
     total: int
 
 
-class SerialQuery(FilterQuery):
+class SerialQuery(ListQuery):
     product_id: int | None = None
     status: SerialStatus | None = None
     location_id: int | None = Field(None, description="At this location or below it")
@@ -399,7 +387,7 @@ def serial_history(serial_id: int, query: ListQuery):
 # ---------------------------------------------------------------- stock on hand
 
 
-class StockQuery(EmptyMeansAny):
+class StockQuery(ListQuery):
     product_id: int | None = None
     location_id: int | None = Field(None, description="At this location or below it")
 
@@ -413,10 +401,11 @@ class StockRow(BaseModel):
 
 class StockList(BaseModel):
     items: list[StockRow]
+    total: int
 
 
 @routes.route("/stock", summary="On hand and reserved quantity per product and internal location holding stock",
               query=StockQuery, response=StockList)
 def stock(query: StockQuery):
-    rows = db.session.execute(services.stock_quantities_stmt(query.product_id, query.location_id))
-    return {"items": [dict(row._mapping) for row in rows]}
+    return paginate(services.stock_quantities_stmt(query.product_id, query.location_id), lambda row: dict(row._mapping),
+                    query, scalars=False)

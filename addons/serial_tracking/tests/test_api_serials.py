@@ -184,8 +184,10 @@ def test_stock_counts_serials_and_quantities_per_product_and_internal_location(a
         {"product_id": laptop["id"], "location_id": shelf["id"], "quantity": 1, "reserved_quantity": 0},
         {"product_id": cable["id"], "location_id": stock["id"], "quantity": 10, "reserved_quantity": 0},
         {"product_id": cable["id"], "location_id": shelf["id"], "quantity": 2.5, "reserved_quantity": 0},
-    ]}
+    ], "total": 4}
+    assert ok(api.get("/stock?limit=1&offset=1"))["items"] == [
+        {"product_id": laptop["id"], "location_id": shelf["id"], "quantity": 1, "reserved_quantity": 0}]
     assert [(r["product_id"], r["location_id"]) for r in ok(api.get(f"/stock?location_id={shelf['id']}"))["items"]] == [
         (laptop["id"], shelf["id"]), (cable["id"], shelf["id"])]
     assert [r["quantity"] for r in ok(api.get(f"/stock?product_id={laptop['id']}&location_id={stock['id']}"))["items"]] == [2, 1]
-    assert ok(api.get("/stock?location_id=99999")) == {"items": []}
+    assert ok(api.get("/stock?location_id=99999")) == {"items": [], "total": 0}
