@@ -72,8 +72,9 @@ def create_token(user: User) -> str:
 
 
 def user_for_token(token: str) -> User | None:
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
-    return row.user if row is not None and row.user.active else None
+    # One query per API request: the token's user, if the token exists and the user is active.
+    return db.session.scalar(select(User).join(ApiToken, ApiToken.user_id == User.id)
+                             .where(ApiToken.token_hash == _token_hash(token), User.active.is_(True)))
 
 
 # ---------------------------------------------------------------- sequences
