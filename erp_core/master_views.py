@@ -17,7 +17,7 @@ from .web import PAGE_SIZE, page_args, perform
 bp = Blueprint("master", __name__)
 
 
-def _list(model, stmt, search_columns):
+def _list(stmt, search_columns):
     q = request.args.get("q", "").strip()
     if q:
         stmt = stmt.where(or_(*(c.ilike(f"%{q}%") for c in search_columns)))
@@ -36,7 +36,7 @@ class PartnerForm(FlaskForm):
 
 @bp.route("/partners")
 def partners():
-    page, total, rows = _list(Partner, select(Partner).order_by(Partner.name, Partner.id), [Partner.name, Partner.email])
+    page, total, rows = _list(select(Partner).order_by(Partner.name, Partner.id), [Partner.name, Partner.email])
     return render_template("core/partners.html", partners=rows, page=page, total=total, page_size=PAGE_SIZE)
 
 
@@ -84,7 +84,7 @@ def products():
     stmt = select(Product).order_by(Product.name, Product.id)
     if request.args.get("type"):
         stmt = stmt.where(Product.type == request.args["type"])
-    page, total, rows = _list(Product, stmt, [Product.name, Product.default_code, Product.barcode])
+    page, total, rows = _list(stmt, [Product.name, Product.default_code, Product.barcode])
     return render_template("core/products.html", products=rows, page=page, total=total, page_size=PAGE_SIZE,
                            extras=services.product_extra_fields(), types=PRODUCT_TYPES)
 
