@@ -24,6 +24,10 @@ def _run(app: Flask, action, *args, **kwargs):
             raise click.ClickException("\n".join(lines)) from None
 
 
+def _database_label(app: Flask) -> str:
+    return app.config["SQLALCHEMY_DATABASE_URI"].split("@")[-1]  # without credentials
+
+
 def initialise(app: Flask, demo: bool) -> list[tuple[str, str, str]]:
     """Bring the database to the latest schema and create default (and demo) data.
     Returns the demo users created now, with their generated passwords."""
@@ -55,7 +59,7 @@ def build_cli(app: Flask) -> click.Group:
     @click.option("--demo", is_flag=True, help="Also create demo users, partners, products and a posted bill.")
     def init_command(demo):
         created = initialise(app, demo)
-        click.echo(f"Database ready: {app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]}")
+        click.echo(f"Database ready: {_database_label(app)}")
         for username, role, password in created:
             click.echo(f"  demo user {username:<10} role {role:<17} password {password}")
         if created:
@@ -99,6 +103,10 @@ def build_cli(app: Flask) -> click.Group:
     @click.option("--host", default="127.0.0.1", show_default=True)
     @click.option("--port", default=5000, show_default=True, type=int)
     def run_command(host, port):
+        from .migrations import schema_is_current
+
+        if not schema_is_current(app):
+            raise click.ClickException(f"The database ({_database_label(app)}) is empty or older than the code: run `erp init` first.")
         app.run(host=host, port=port, debug=False)
 
     @cli.command("addons", help="List the loaded addons in load order.")

@@ -2,7 +2,6 @@
 and the models agree with the migrations."""
 import pytest
 from alembic import command
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from click.testing import CliRunner
 from sqlalchemy import func, inspect, select, text
@@ -10,7 +9,7 @@ from sqlalchemy import func, inspect, select, text
 from erp_core import create_app, services
 from erp_core.cli import build_cli, initialise
 from erp_core.database import db
-from erp_core.migrations import alembic_config, schema_differences
+from erp_core.migrations import alembic_config, revisions, schema_differences, schema_is_current
 from tests.fixtures import Api
 
 
@@ -22,28 +21,6 @@ def empty_app(backend, database_factory):
         yield application
         db.session.remove()
         db.engine.dispose()
-
-
-def revisions(app) -> tuple[set, set]:
-    """(every revision applied to the database, the heads of the loaded addons' migrations).
-    The version table holds only the newest revisions; one whose branch another depends on is
-    implied, so walk down to everything applied."""
-    script = ScriptDirectory.from_config(alembic_config(app))
-    with db.engine.connect() as connection:
-        pending = list(MigrationContext.configure(connection).get_current_heads())
-    applied = set()
-    while pending:
-        revision = script.get_revision(pending.pop())
-        if revision.revision not in applied:
-            applied.add(revision.revision)
-            for earlier in (revision.down_revision, revision.dependencies):
-                pending += [r.revision for r in script.get_revisions(earlier or ())]
-    return applied, set(script.get_heads())
-
-
-def at_latest_schema(app) -> bool:
-    applied, heads = revisions(app)
-    return bool(heads) and heads <= applied
 
 
 def upgrade_to(app, target: str) -> None:
@@ -67,24 +44,24 @@ def row_counts() -> dict[str, int]:
 
 
 def test_init_on_an_empty_database_reaches_the_latest_schema(empty_app):
-    assert revisions(empty_app)[0] == set() and not at_latest_schema(empty_app)
+    assert revisions(empty_app)[0] == set() and not schema_is_current(empty_app)
     result = CliRunner().invoke(build_cli(empty_app), ["init"], obj=empty_app)
     assert result.exit_code == 0, result.output
-    assert at_latest_schema(empty_app)
+    assert schema_is_current(empty_app)
     assert {"users", "partners", "products"} <= set(inspect(db.engine).get_table_names())
 
 
 def test_init_upgrades_an_older_schema_and_keeps_its_data(empty_app):
     upgrade_to(empty_app, core_base_revision(empty_app))
     assert revisions(empty_app)[0] == {core_base_revision(empty_app)}
-    assert not at_latest_schema(empty_app)
+    assert not schema_is_current(empty_app)
     with db.engine.begin() as connection:  # rows written by the older version, in its own columns
         connection.execute(text("INSERT INTO products (name, type) VALUES ('Old laptop', 'storable')"))
         connection.execute(text("INSERT INTO partners (name, email) VALUES ('Old customer', 'old@example.test')"))
 
     initialise(empty_app, demo=False)
 
-    assert at_latest_schema(empty_app)
+    assert schema_is_current(empty_app)
     api = Api(empty_app, "warehouse")
     products = api.get("/products").get_json()["items"]
     assert [p["name"] for p in products] == ["Old laptop"]
@@ -104,7 +81,7 @@ def test_init_is_idempotent(empty_app):
     assert second.exit_code == 0, second.output
     assert "demo user" not in second.output, "passwords are printed once, at first start"
     assert row_counts() == counts
-    assert at_latest_schema(empty_app)
+    assert schema_is_current(empty_app)
 
 
 def test_demo_users_log_in_with_the_printed_passwords(empty_app):
@@ -124,3 +101,9 @@ def test_models_and_migrations_agree(app):
     """Fails when a model changed without a migration (run `erp makemigration <addon> -m ...`)."""
     with db.engine.connect() as connection:
         assert schema_differences(connection) == []
+
+
+def test_run_refuses_a_database_that_init_has_not_prepared(empty_app):
+    result = CliRunner().invoke(build_cli(empty_app), ["run", "--port", "1"], obj=empty_app)
+    assert result.exit_code != 0
+    assert "run `erp init` first" in result.output

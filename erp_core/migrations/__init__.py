@@ -52,6 +52,32 @@ def upgrade_database(app: Flask) -> None:
         command.upgrade(cfg, "heads")
 
 
+def revisions(app: Flask) -> tuple[set, set]:
+    """(every revision applied to the database, the heads of the loaded addons' migrations).
+    The version table holds only the newest revisions; one whose branch another depends on is
+    implied, so walk down to everything applied."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config(app))
+    with app.app_context(), db.engine.connect() as connection:
+        pending = list(MigrationContext.configure(connection).get_current_heads())
+    applied: set = set()
+    while pending:
+        revision = script.get_revision(pending.pop())
+        if revision.revision not in applied:
+            applied.add(revision.revision)
+            for earlier in (revision.down_revision, revision.dependencies):
+                pending += [r.revision for r in script.get_revisions(earlier or ())]
+    return applied, set(script.get_heads())
+
+
+def schema_is_current(app: Flask) -> bool:
+    """True when every migration of the loaded addons has been applied."""
+    applied, heads = revisions(app)
+    return bool(heads) and heads <= applied
+
+
 def make_revision(app: Flask, branch: str, message: str) -> None:
     """Autogenerate a revision on ``branch`` (an addon name, or ``core``) against a database at
     the latest schema. An addon's first revision starts its branch and depends on the heads of
