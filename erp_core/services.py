@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from .database import db, dialect_insert
-from .errors import DomainError, NotFound, Unauthenticated, raise_if_problems
+from .errors import NotFound, Unauthenticated, raise_if_problems
 from .models import PRODUCT_TYPES, ROLES, ApiToken, Partner, Product, Sequence, User
 
 # ---------------------------------------------------------------- users and tokens
@@ -20,14 +20,21 @@ def generate_password() -> str:
     return secrets.token_urlsafe(12)
 
 
+MIN_PASSWORD_LENGTH = 8
+
+
+def _password_problems(password: str) -> list[dict]:
+    if len(password) >= MIN_PASSWORD_LENGTH:
+        return []
+    return [{"field": "password", "code": "too_short", "message": f"Use a password of at least {MIN_PASSWORD_LENGTH} characters."}]
+
+
 def create_user(username: str, role: str, password: str) -> User:
-    problems = []
+    problems = _password_problems(password)
     if not username.strip():
         problems.append({"field": "username", "code": "required", "message": "Enter a user name."})
     if role not in ROLES:
         problems.append({"field": "role", "code": "invalid_choice", "message": f"Role must be one of {', '.join(ROLES)}."})
-    if len(password) < 8:
-        problems.append({"field": "password", "code": "too_short", "message": "Use a password of at least 8 characters."})
     if db.session.scalar(select(User.id).where(User.username == username.strip())):
         problems.append({"field": "username", "code": "duplicate", "message": f"A user named {username!r} already exists."})
     raise_if_problems(problems, "The user cannot be created.")
@@ -47,8 +54,7 @@ def get_user_by_name(username: str) -> User:
 
 def set_password(username: str, password: str) -> User:
     user = get_user_by_name(username)
-    if len(password) < 8:
-        raise DomainError("too_short", "Use a password of at least 8 characters.", [{"field": "password", "code": "too_short", "message": "At least 8 characters."}])
+    raise_if_problems(_password_problems(password), "The password cannot be set.")
     user.set_password(password)
     return user
 

@@ -62,11 +62,7 @@ class DatabaseFactory:
             if backend == "sqlite":
                 url = f"sqlite:///{self.folder / f'template-{suffix}.sqlite3'}"
             else:
-                name = f"erp_tmpl_{_worker()}_{suffix}"
-                with _pg_admin() as conn:
-                    conn.execute(f'CREATE DATABASE "{name}"')
-                self.created.append(name)
-                url = _pg_url(name)
+                url = self._create_pg_database(f"erp_tmpl_{_worker()}_{suffix}")
             app = create_app({**settings, "DATABASE_URL": url, "TESTING": True})
             initialise(app, demo=False)
             with app.app_context():
@@ -81,20 +77,18 @@ class DatabaseFactory:
             path = self.folder / f"test-{suffix}.sqlite3"
             shutil.copyfile(make_url(template).database, path)
             return f"sqlite:///{path}"
-        name = f"erp_test_{_worker()}_{suffix}"
-        with _pg_admin() as conn:
-            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(template).database}"')
-        self.created.append(name)
-        return _pg_url(name)
+        return self._create_pg_database(f"erp_test_{_worker()}_{suffix}", template=make_url(template).database)
 
     def empty(self, backend: str) -> str:
         """A new database without any table, for tests of ``erp init`` itself."""
         suffix = uuid.uuid4().hex[:10]
         if backend == "sqlite":
             return f"sqlite:///{self.folder / f'empty-{suffix}.sqlite3'}"
-        name = f"erp_empty_{_worker()}_{suffix}"
+        return self._create_pg_database(f"erp_empty_{_worker()}_{suffix}")
+
+    def _create_pg_database(self, name: str, template: str | None = None) -> str:
         with _pg_admin() as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
         self.created.append(name)
         return _pg_url(name)
 
