@@ -13,7 +13,6 @@ from addons.invoicing.api import Number
 from erp_core.api import ApiModel, ApiRoutes, ListQuery, paginate
 from erp_core.auth import api_user, authorize
 from erp_core.database import db
-from erp_core.errors import NotFound
 from erp_core.models import Product, User
 
 from . import services
@@ -189,18 +188,8 @@ def line_to_dict(line: StockMoveLine) -> dict:
     return _lines_to_dicts(rows, _serial_names(MoveLineSerial.line_id == line.id))[0]
 
 
-def _move(move_id: int) -> StockMove:
-    move = db.session.get(StockMove, move_id)
-    if move is None:
-        raise NotFound(f"There is no stock move with id {move_id}.")
-    return move
-
-
 def _move_line(move_id: int, line_id: int, action: str) -> tuple[StockMove, StockMoveLine]:
-    move = _move(move_id)
-    line = db.session.get(StockMoveLine, line_id)
-    if line is None or line.move_id != move.id:
-        raise NotFound(f"{move.reference} has no line with id {line_id}.")
+    move, line = services.get_move_line(move_id, line_id)
     authorize(services.move_permission(move.type, action))
     return move, line
 
@@ -217,7 +206,7 @@ def list_moves(query: MoveQuery):
 
 @routes.route("/moves/<int:move_id>", summary="One stock move with its lines and their serial numbers", response=MoveOut)
 def get_move(move_id: int):
-    return move_to_dict(_move(move_id))
+    return move_to_dict(services.get_move(move_id))
 
 
 @routes.route("/moves", "POST", summary="Create a manual pending move (internal transfer: move.create.internal; others: move.create.manual)",
@@ -259,14 +248,14 @@ def remove_serial(move_id: int, line_id: int, name: str):
 
 @routes.route("/moves/<int:move_id>/validate", "POST", summary="Check everything again and move the stock (all or nothing)", response=MoveOut)
 def validate_move(move_id: int):
-    move = _move(move_id)
+    move = services.get_move(move_id)
     authorize(services.move_permission(move.type, "validate"))
     return move_to_dict(services.validate_move(move, api_user()))
 
 
 @routes.route("/moves/<int:move_id>/cancel", "POST", summary="Cancel a pending move and release its reservations", response=MoveOut)
 def cancel_move(move_id: int):
-    move = _move(move_id)
+    move = services.get_move(move_id)
     authorize(services.move_permission(move.type, "cancel"))
     return move_to_dict(services.cancel_move(move, api_user()))
 

@@ -10,6 +10,8 @@ from erp_core.database import db
 from erp_core.hookspecs import hookimpl
 from erp_core.ui import DashboardCard, ExtraField, MenuItem, Panel
 
+from .models import TRACKING_MODES
+
 
 @hookimpl
 def erp_permissions():
@@ -74,7 +76,9 @@ def erp_detail_panels(record):
     from . import services
 
     if isinstance(record, Invoice):
-        return [Panel("Stock moves", "serial_tracking/_invoice_moves_panel.html", {"moves": services.invoice_moves(record)}, order=50)]
+        moves = services.invoice_moves(record)
+        return [Panel("Stock moves", "serial_tracking/_invoice_moves_panel.html",
+                      {"moves": moves, "previews": services.move_serial_previews([m.id for m in moves])}, order=50)]
     if isinstance(record, Product) and record.tracking == "serial":
         return [Panel("Serial numbers", "serial_tracking/_product_serials_panel.html",
                       {"product": record, "counts": services.serial_counts(record)}, order=50)]
@@ -96,7 +100,7 @@ def erp_product_fields():
 @hookimpl
 def erp_product_check(product):
     problems = []
-    if product.tracking not in ("none", "lot", "serial"):
+    if product.tracking not in TRACKING_MODES:
         problems.append({"field": "tracking", "code": "invalid_choice", "message": "Tracking must be none, lot or serial."})
     elif product.tracking != "none" and product.type != "storable":
         problems.append({"field": "tracking", "code": "tracking_requires_storable",

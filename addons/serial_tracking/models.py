@@ -40,10 +40,6 @@ class Location(db.Model):
 
     parent: Mapped["Location | None"] = relationship(remote_side="Location.id")
 
-    @property
-    def is_internal(self) -> bool:
-        return self.usage == "internal"
-
 
 class StockMove(db.Model):
     __tablename__ = "stock_moves"

@@ -22,7 +22,7 @@ from addons.invoicing.models import Invoice
 from erp_core.database import UtcDateTime, db, dialect_insert, utcnow
 from erp_core.errors import DomainError, InvalidState, NotFound, raise_if_problems
 from erp_core.models import Partner, Product, User
-from erp_core.services import next_sequence_value
+from erp_core.services import get_or_404, next_sequence_value
 
 from .models import (LOCATION_USAGES, MOVE_TYPES, SERIAL_NAME_MAX, Location, MoveLineSerial, Serial, SerialHistory,
                      StockMove, StockMoveLine, StockQuant)
@@ -65,10 +65,7 @@ def _plural(count: int, word: str) -> str:
 
 
 def get_location(location_id: int) -> Location:
-    location = db.session.get(Location, location_id)
-    if location is None:
-        raise NotFound(f"There is no location with id {location_id}.")
-    return location
+    return get_or_404(Location, location_id, "location")
 
 
 def create_location(name: str, parent_id: int | None, usage: str) -> Location:
@@ -414,6 +411,19 @@ def _release(move: StockMove, *where) -> None:
         execution_options={"synchronize_session": False})
 
 
+def get_move(move_id: int) -> StockMove:
+    return get_or_404(StockMove, move_id, "stock move")
+
+
+def get_move_line(move_id: int, line_id: int) -> tuple[StockMove, StockMoveLine]:
+    """The move and one of its lines; 404 when either is missing or the line is another move's."""
+    move = get_move(move_id)
+    line = db.session.get(StockMoveLine, line_id)
+    if line is None or line.move_id != move.id:
+        raise NotFound(f"{move.reference} has no line with id {line_id}.")
+    return move, line
+
+
 def _check_line(move: StockMove, line: StockMoveLine) -> None:
     if line.move_id != move.id:
         raise NotFound(f"Line {line.id} is not a line of {move.reference}.")
@@ -473,10 +483,19 @@ def move_serial_counts(move_ids: list[int]) -> dict[int, int]:
                                    .group_by(MoveLineSerial.line_id)).all())
 
 
-def move_is_ready(move: StockMove, counts: dict[int, int] | None = None) -> bool:
-    """True when every serial-tracked line has all its serials."""
-    counts = move_serial_counts([move.id]) if counts is None else counts
-    return all(counts.get(line.id, 0) == line.quantity for line in move.lines if line.product.tracking == "serial")
+def move_serial_previews(move_ids: list[int], limit: int = 5) -> dict[int, tuple[int, list[str]]]:
+    """(count, first ``limit`` names) of the assigned serials per line id of the given moves, in
+    one query (a window function numbers each line's serials)."""
+    numbered = select(MoveLineSerial.line_id, MoveLineSerial.name,
+                      func.row_number().over(partition_by=MoveLineSerial.line_id, order_by=MoveLineSerial.id).label("n"),
+                      func.count().over(partition_by=MoveLineSerial.line_id).label("total")
+                      ).where(MoveLineSerial.move_id.in_(move_ids)).subquery()
+    previews: dict[int, tuple[int, list[str]]] = {}
+    for line_id, name, total in db.session.execute(
+            select(numbered.c.line_id, numbered.c.name, numbered.c.total).where(numbered.c.n <= limit)
+            .order_by(numbered.c.line_id, numbered.c.n)):
+        previews.setdefault(line_id, (total, []))[1].append(name)
+    return previews
 
 
 def available_serials_stmt(move: StockMove, line: StockMoveLine, q: str | None = None):
@@ -724,13 +743,6 @@ def serial_history_stmt(serial: Serial):
             .outerjoin(Invoice, Invoice.id == SerialHistory.invoice_id)
             .where(SerialHistory.serial_id == serial.id)
             .order_by(SerialHistory.id))
-
-
-def serial_history(serial: Serial, limit: int | None = None, offset: int = 0) -> list[dict]:
-    """Every done move of this unit, oldest first: date, move_id, reference, type,
-    source_location, dest_location, user, invoice_number."""
-    stmt = serial_history_stmt(serial).offset(offset)
-    return [dict(row._mapping) for row in db.session.execute(stmt.limit(limit) if limit is not None else stmt)]
 
 
 def serial_counts(product: Product) -> dict[str, int]:

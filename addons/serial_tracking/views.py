@@ -16,9 +16,8 @@ from wtforms.validators import DataRequired, NumberRange, Optional
 
 from erp_core.auth import authorize, may, requires
 from erp_core.database import db
-from erp_core.errors import BadRequest, DomainError, NotFound
+from erp_core.errors import BadRequest, DomainError
 from erp_core.models import Partner, Product
-from erp_core.services import get_or_404
 from erp_core.web import PAGE_SIZE, flash_error, page_args, perform
 
 from . import services
@@ -48,12 +47,6 @@ def _int_arg(name: str, default: int | None = None) -> int | None:
         return int(request.args.get(name, ""))
     except ValueError:
         return default
-
-
-def _contains(column, text: str):
-    """Case-insensitive "contains", with the user's % and _ taken literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return column.ilike(f"%{escaped}%", escape="\\")
 
 
 def _capped_count(stmt) -> tuple[int, bool]:
@@ -88,12 +81,6 @@ def qty(value) -> str:
 bp.add_app_template_filter(qty, "qty")
 
 
-@bp.app_template_global()
-def line_serial_preview(line, limit: int = 5) -> tuple[int, list[str]]:
-    """(count, first names) of a move line's serials, for summaries such as the invoice panel."""
-    return services.line_serial_count(line), services.line_serial_names(line, limit=limit)
-
-
 # ---------------------------------------------------------------- stock movements
 
 
@@ -102,8 +89,8 @@ def moves():
     stmt = select(StockMove).order_by(StockMove.id.desc())
     q = request.args.get("q", "").strip()
     if q:
-        partner_ids = select(Partner.id).where(_contains(Partner.name, q))
-        stmt = stmt.where(or_(_contains(StockMove.reference, q), StockMove.partner_id.in_(partner_ids)))
+        partner_ids = select(Partner.id).where(Partner.name.icontains(q, autoescape=True))
+        stmt = stmt.where(or_(StockMove.reference.icontains(q, autoescape=True), StockMove.partner_id.in_(partner_ids)))
     if request.args.get("state") in MOVE_STATES:
         stmt = stmt.where(StockMove.state == request.args["state"])
     if request.args.get("type") in MOVE_TYPES:
@@ -196,18 +183,6 @@ def _place_line_errors(exc: DomainError, rows: list) -> DomainError:
     return DomainError(exc.code, exc.message, left)
 
 
-def _get_move(move_id: int) -> StockMove:
-    return get_or_404(StockMove, move_id, "stock move")
-
-
-def _get_line(move_id: int, line_id: int) -> tuple[StockMove, StockMoveLine]:
-    move = _get_move(move_id)
-    line = db.session.get(StockMoveLine, line_id)
-    if line is None or line.move_id != move.id:
-        raise NotFound(f"Stock move {move.reference} has no line with id {line_id}.")
-    return move, line
-
-
 @dataclass
 class LineFeedback:
     """What went wrong in one of a line's forms, shown next to that form when the page re-renders."""
@@ -220,17 +195,18 @@ class LineFeedback:
 
 @bp.route("/moves/<int:move_id>")
 def move(move_id: int):
-    return _render_move(_get_move(move_id))
+    return _render_move(services.get_move(move_id))
 
 
 def _render_move(move: StockMove, feedback: LineFeedback | None = None, status: int = 200):
     pending = move.state == "pending"
     may_assign = pending and may(current_user, services.move_permission(move.type, "assign"))
     panels = []
+    counts = services.move_serial_counts([move.id])
     for line in move.lines:
         if line.product.tracking != "serial":
             continue
-        count = services.line_serial_count(line)
+        count = counts.get(line.id, 0)
         pages = max(1, -(-count // ASSIGNED_PAGE))
         page = min(max(1, _int_arg(f"p{line.id}", 1)), pages)
         panel = {"line": line, "count": count, "quantity": int(line.quantity), "page_size": ASSIGNED_PAGE,
@@ -293,7 +269,7 @@ def _wants_json() -> bool:
 def line_scan(move_id: int, line_id: int):
     """One scanned serial. The page's script asks for JSON and stays on the page; without the
     script the form posts and the page re-renders."""
-    move, line = _get_line(move_id, line_id)
+    move, line = services.get_move_line(move_id, line_id)
     name = request.form.get("serial", "")
     if not _wants_json():
         return _line_action(move, line, "scan", services.assign_serials, [name], replace=False, values={"serial": name})
@@ -311,7 +287,7 @@ def line_scan(move_id: int, line_id: int):
 
 @bp.post("/moves/<int:move_id>/lines/<int:line_id>/paste")
 def line_paste(move_id: int, line_id: int):
-    move, line = _get_line(move_id, line_id)
+    move, line = services.get_move_line(move_id, line_id)
     text = request.form.get("serials", "")
     names = [n for n in SERIAL_SEPARATORS.split(text) if n.strip()]
     replace = bool(request.form.get("replace"))
@@ -323,7 +299,7 @@ def line_paste(move_id: int, line_id: int):
 
 @bp.post("/moves/<int:move_id>/lines/<int:line_id>/generate")
 def line_generate(move_id: int, line_id: int):
-    move, line = _get_line(move_id, line_id)
+    move, line = services.get_move_line(move_id, line_id)
     first, count_text = request.form.get("first", ""), request.form.get("count", "").strip()
     values = {"first": first, "count": count_text}
     if not count_text.isdigit() or int(count_text) < 1:
@@ -335,7 +311,7 @@ def line_generate(move_id: int, line_id: int):
 @bp.post("/moves/<int:move_id>/lines/<int:line_id>/pick")
 def line_pick(move_id: int, line_id: int):
     """Add the ticked serials, or, only when the user pressed "Fill", the oldest available ones."""
-    move, line = _get_line(move_id, line_id)
+    move, line = services.get_move_line(move_id, line_id)
     if request.form.get("fill"):
         missing = int(line.quantity) - services.line_serial_count(line)
         stmt = services.available_serials_stmt(move, line, None).with_only_columns(Serial.name).limit(max(0, missing))
@@ -352,7 +328,7 @@ def line_pick(move_id: int, line_id: int):
 
 @bp.post("/moves/<int:move_id>/lines/<int:line_id>/remove")
 def line_remove(move_id: int, line_id: int):
-    move, line = _get_line(move_id, line_id)
+    move, line = services.get_move_line(move_id, line_id)
     name = request.form.get("serial", "")
     if request.form.get("all"):
         return _line_action(move, line, "list", services.assign_serials, [], replace=True)
@@ -361,7 +337,7 @@ def line_remove(move_id: int, line_id: int):
 
 @bp.post("/moves/<int:move_id>/validate")
 def move_validate(move_id: int):
-    move = _get_move(move_id)
+    move = services.get_move(move_id)
     authorize(services.move_permission(move.type, "validate"))
     if perform(services.validate_move, move, _user()) is not None:
         flash(f"{move.reference} is done: the stock has moved and each serial's history records it.", "success")
@@ -370,7 +346,7 @@ def move_validate(move_id: int):
 
 @bp.post("/moves/<int:move_id>/cancel")
 def move_cancel(move_id: int):
-    move = _get_move(move_id)
+    move = services.get_move(move_id)
     authorize(services.move_permission(move.type, "cancel"))
     if perform(services.cancel_move, move, _user()) is not None:
         flash(f"{move.reference} is cancelled; its serial numbers are free again.", "success")
@@ -430,7 +406,7 @@ def serial_new():
 
 @bp.route("/serials/<int:serial_id>")
 def serial(serial_id: int):
-    record = get_or_404(Serial, serial_id, "serial number")
+    record = services.get_serial(serial_id)
     warranty_end, warranty_status = services.warranty(record)
     return render_template(
         "serial_tracking/serial.html", serial=record, warranty_end=warranty_end, warranty_status=warranty_status,

@@ -331,3 +331,20 @@ def test_product_form_has_traceability_and_refuses_tracking_a_service(api, clien
     html = _text(client.post("/products/new", data=data))
     field = re.search(r'<div class="field\s+has-error">\s*<label for="tracking".*?</div>\s*</div>', html, re.S)
     assert field and "Only storable products can be tracked" in field.group(0)
+
+
+def test_invoice_page_shows_move_serials_with_queries_that_do_not_grow_with_the_lines(api, web, count_statements):
+    vendor = create_partner(api)
+
+    def statements_for_bill(lines: int) -> int:
+        products = [create_product(api) for _ in range(lines)]
+        bill = post_invoice(api, "vendor_bill", vendor, [(product, 2) for product in products])
+        move = invoice_move(api, bill)
+        for index in range(lines):
+            assign(api, move, [f"B{bill['id']}-{index}-1"], line=index)
+        with count_statements() as counter:
+            page = _text(web.get(f"/invoicing/{bill['id']}"))
+        assert f"1 / 2: B{bill['id']}-{lines - 1}-1" in page  # each line's count and first serials
+        return counter.count
+
+    assert statements_for_bill(2) == statements_for_bill(5)
