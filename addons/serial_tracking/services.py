@@ -411,6 +411,16 @@ def _release(move: StockMove, *where) -> None:
         execution_options={"synchronize_session": False})
 
 
+def fill_with_oldest(move: StockMove, line: StockMoveLine, user=None) -> StockMoveLine:
+    """Assign the oldest available serials at the source location to what the line still lacks
+    (the delivery picker's "Fill with the N oldest": only ever on the user's request)."""
+    missing = int(line.quantity) - line_serial_count(line)
+    names = list(db.session.scalars(available_serials_stmt(move, line).with_only_columns(Serial.name).limit(max(0, missing))))
+    if not names:
+        raise DomainError("nothing_to_fill", "Nothing to fill: the line is complete or no serial number is available at the source location.")
+    return assign_serials(move, line, names, replace=False, user=user)
+
+
 def get_move(move_id: int) -> StockMove:
     return get_or_404(StockMove, move_id, "stock move")
 

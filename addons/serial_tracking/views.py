@@ -15,7 +15,7 @@ from wtforms import DecimalField, FieldList, Form, FormField, SelectField, Strin
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 from erp_core.auth import authorize, may, requires
-from erp_core.database import db
+from erp_core.database import db, transaction
 from erp_core.errors import BadRequest, DomainError
 from erp_core.models import Partner, Product
 from erp_core.web import PAGE_SIZE, flash_error, page_args, perform
@@ -156,11 +156,10 @@ def move_new():
             flash("Add at least one line: a product and its quantity.", "error")
         else:
             try:
-                move = services.create_move(form.type.data, form.source_location_id.data, form.dest_location_id.data,
-                                            lines, partner_id=form.partner_id.data or None, user=_user())
-                db.session.commit()
+                with transaction():
+                    move = services.create_move(form.type.data, form.source_location_id.data, form.dest_location_id.data,
+                                                lines, partner_id=form.partner_id.data or None, user=_user())
             except DomainError as exc:
-                db.session.rollback()
                 flash_error(_place_line_errors(exc, rows), form)
             else:
                 flash(f"{move.reference} created. Assign the serial numbers, then validate it.", "success")
@@ -248,10 +247,9 @@ def _line_action(move: StockMove, line: StockMoveLine, form_name: str, action, *
     rule the page again, with every problem next to the form that caused it and the input kept."""
     authorize(services.move_permission(move.type, "assign"))
     try:
-        action(move, line, *args, user=_user(), **kwargs)
-        db.session.commit()
+        with transaction():
+            action(move, line, *args, user=_user(), **kwargs)
     except DomainError as exc:
-        db.session.rollback()
         if exc.status in (401, 403):
             raise
         if exc.status == 409:  # the move is no longer pending: its forms are gone, say so at the top
@@ -274,11 +272,10 @@ def line_scan(move_id: int, line_id: int):
     if not _wants_json():
         return _line_action(move, line, "scan", services.assign_serials, [name], replace=False, values={"serial": name})
     try:
-        authorize(services.move_permission(move.type, "assign"))
-        services.assign_serials(move, line, [name], replace=False, user=_user())
-        db.session.commit()
+        with transaction():
+            authorize(services.move_permission(move.type, "assign"))
+            services.assign_serials(move, line, [name], replace=False, user=_user())
     except DomainError as exc:
-        db.session.rollback()
         return jsonify(exc.to_dict()), exc.status
     count, quantity = services.line_serial_count(line), int(line.quantity)
     return jsonify({"serial": name.strip(), "count": count, "quantity": quantity, "ready": count == quantity,
@@ -313,16 +310,10 @@ def line_pick(move_id: int, line_id: int):
     """Add the ticked serials, or, only when the user pressed "Fill", the oldest available ones."""
     move, line = services.get_move_line(move_id, line_id)
     if request.form.get("fill"):
-        missing = int(line.quantity) - services.line_serial_count(line)
-        stmt = services.available_serials_stmt(move, line, None).with_only_columns(Serial.name).limit(max(0, missing))
-        names = list(db.session.scalars(stmt))
-        if not names:
-            error = BadRequest("Nothing to fill: the line is complete or no serial number is available at the source location.")
-            return _render_move(move, LineFeedback(line.id, "pick", error), 422)
-    else:
-        names = request.form.getlist("serial")
-        if not names:
-            return _render_move(move, LineFeedback(line.id, "pick", BadRequest("Tick the serial numbers to add first.")), 422)
+        return _line_action(move, line, "pick", services.fill_with_oldest)
+    names = request.form.getlist("serial")
+    if not names:
+        return _render_move(move, LineFeedback(line.id, "pick", BadRequest("Tick the serial numbers to add first.")), 422)
     return _line_action(move, line, "pick", services.assign_serials, names, replace=False)
 
 
@@ -366,10 +357,9 @@ def serials():
     q = request.args.get("q", "").strip()
     match = "contains" if request.args.get("match") == "contains" else "starts"
     stmt = services.serials_stmt(product_id=_int_arg("product_id"), status=status, location_id=_int_arg("location_id"),
-                                 q=q if match == "contains" else None)
+                                 q=q or None, match="prefix" if match == "starts" else "contains")
     if q and match == "starts":
-        # A range, not LIKE: it walks the name index on both databases (SQLite's LIKE ignores case, so cannot).
-        stmt = stmt.where(Serial.name >= q, Serial.name < q + "\U0010ffff").order_by(None).order_by(Serial.name, Serial.id)
+        stmt = stmt.order_by(None).order_by(Serial.name, Serial.id)  # name order follows the index the prefix walks
     page, offset = page_args()
     rows = db.session.scalars(stmt.limit(PAGE_SIZE + 1).offset(offset)).unique().all()
     has_next = len(rows) > PAGE_SIZE

@@ -348,3 +348,17 @@ def test_invoice_page_shows_move_serials_with_queries_that_do_not_grow_with_the_
         return counter.count
 
     assert statements_for_bill(2) == statements_for_bill(5)
+
+
+def test_fill_with_the_oldest_assigns_only_what_the_line_lacks_and_says_when_nothing_can_fill(api, web, laptop):
+    receive(api, laptop, ["OLD-1", "OLD-2"])
+    receive(api, laptop, ["NEW-1"])
+    move = invoice_move(api, post_invoice(api, "customer_invoice", create_partner(api), [(laptop, 2)]))
+    line_id = move["lines"][0]["id"]
+
+    web.post(f"/inventory/moves/{move['id']}/lines/{line_id}/pick", data={"fill": "1"})
+    assert ok(api.get(f"/moves/{move['id']}"))["lines"][0]["serials"] == ["OLD-1", "OLD-2"]
+
+    again = web.post(f"/inventory/moves/{move['id']}/lines/{line_id}/pick", data={"fill": "1"})
+    assert again.status_code == 422 and "Nothing to fill" in _text(again)
+    assert ok(api.get(f"/moves/{move['id']}"))["lines"][0]["serials"] == ["OLD-1", "OLD-2"]
