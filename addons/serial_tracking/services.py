@@ -691,19 +691,22 @@ def create_serial(name: str, product_id: int, ref: str | None = None) -> Serial:
     if db.session.scalar(select(Serial.id).where(Serial.scope == scope, Serial.name == name)) is not None:
         message = f"The serial number {name} already exists" + (" (for some product)." if scope == 0 else f" for {product.display_name}.")
         raise DomainError("duplicate_serial", message, [{"field": "name", "serial": name, "code": "duplicate_serial", "message": message}])
-    ref = (ref or "").strip() or None
-    serial = Serial(name=name, product_id=product.id, scope=scope, ref=ref, status="out_of_stock")
+    serial = Serial(name=name, product_id=product.id, scope=scope, ref=_clean_ref(ref), status="out_of_stock")
     db.session.add(serial)
     db.session.flush()
     return serial
 
 
-def update_serial(serial: Serial, ref: str | None) -> Serial:
+def _clean_ref(ref: str | None) -> str | None:
     ref = (ref or "").strip() or None
     if ref is not None and len(ref) > 64:
         raise DomainError("invalid_ref", "An internal reference has at most 64 characters.",
                           [{"field": "ref", "code": "invalid_ref", "message": "At most 64 characters."}])
-    serial.ref = ref
+    return ref
+
+
+def update_serial(serial: Serial, ref: str | None) -> Serial:
+    serial.ref = _clean_ref(ref)
     db.session.flush()
     return serial
 

@@ -283,6 +283,9 @@ def test_create_serial_number_form(api, client, laptop):
     assert "SN-2024-001" in html and "LBL-1" in html and "Never received" in html and "Out of stock" in html
     html = _text(client.post("/inventory/serials/new", data=data))
     assert re.search(r'has-error.*?already exists', html, re.S)  # next to the name field
+    too_long = client.post("/inventory/serials/new", data={**data, "name": "SN-2024-002", "ref": "R" * 65})
+    assert re.search(r'has-error.*?at most 64 characters', _text(too_long), re.S | re.I)  # next to the field, not a server error
+    assert api.get("/serials/lookup?name=SN-2024-002").status_code == 404
 
 
 def test_stock_quantities_drill_down_to_the_serials(api, web, laptop):
