@@ -6,7 +6,7 @@ from typing import Literal
 
 from flask import current_app
 from pydantic import BaseModel, ConfigDict, Field, create_model
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from . import services
 from .api import ApiModel, ApiRoutes, ListQuery, openapi_document, paginate
@@ -102,10 +102,7 @@ def partner_to_dict(p: Partner) -> dict:
 
 @routes.route("/partners", summary="List partners", query=PartnerQuery)
 def list_partners(query: PartnerQuery):
-    stmt = select(Partner).order_by(Partner.name, Partner.id)
-    if query.q:
-        stmt = stmt.where(or_(Partner.name.ilike(f"%{query.q}%"), Partner.email.ilike(f"%{query.q}%")))
-    return paginate(stmt, partner_to_dict, query)
+    return paginate(services.search_partners(query.q), partner_to_dict, query)
 
 
 @routes.route("/partners", "POST", summary="Create a partner", permission="partner.write", body=PartnerIn, response=PartnerOut, status=201)
@@ -166,13 +163,7 @@ class ProductQuery(ListQuery):
 
 @routes.route("/products", summary="List products", query=ProductQuery)
 def list_products(query: ProductQuery):
-    stmt = select(Product).order_by(Product.name, Product.id)
-    if query.q:
-        like = f"%{query.q}%"
-        stmt = stmt.where(or_(Product.name.ilike(like), Product.default_code.ilike(like), Product.barcode.ilike(like)))
-    if query.type:
-        stmt = stmt.where(Product.type == query.type)
-    return paginate(stmt, product_to_dict, query)
+    return paginate(services.search_products(query.q, query.type), product_to_dict, query)
 
 
 @routes.route("/products", "POST", summary="Create a product", permission="product.write",

@@ -4,26 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from sqlalchemy import func, or_, select
 from wtforms import EmailField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 from . import services
 from .auth import authorize
-from .database import db
 from .models import PRODUCT_TYPES, Partner, Product
-from .web import PAGE_SIZE, page_args, perform
+from .web import PAGE_SIZE, page_of, perform
 
 bp = Blueprint("master", __name__)
-
-
-def _list(stmt, search_columns):
-    q = request.args.get("q", "").strip()
-    if q:
-        stmt = stmt.where(or_(*(c.ilike(f"%{q}%") for c in search_columns)))
-    page, offset = page_args()
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    return page, total, db.session.scalars(stmt.limit(PAGE_SIZE).offset(offset)).all()
 
 
 # ---------------------------------------------------------------- partners
@@ -36,7 +25,7 @@ class PartnerForm(FlaskForm):
 
 @bp.route("/partners")
 def partners():
-    page, total, rows = _list(select(Partner).order_by(Partner.name, Partner.id), [Partner.name, Partner.email])
+    page, total, rows = page_of(services.search_partners(request.args.get("q")))
     return render_template("core/partners.html", partners=rows, page=page, total=total, page_size=PAGE_SIZE)
 
 
@@ -81,10 +70,7 @@ def _product_form_class():
 
 @bp.route("/products")
 def products():
-    stmt = select(Product).order_by(Product.name, Product.id)
-    if request.args.get("type"):
-        stmt = stmt.where(Product.type == request.args["type"])
-    page, total, rows = _list(stmt, [Product.name, Product.default_code, Product.barcode])
+    page, total, rows = page_of(services.search_products(request.args.get("q"), request.args.get("type") or None))
     return render_template("core/products.html", products=rows, page=page, total=total, page_size=PAGE_SIZE,
                            extras=services.product_extra_fields(), types=PRODUCT_TYPES)
 

@@ -7,7 +7,7 @@ import secrets
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from .database import db, dialect_insert
 from .errors import NotFound, Unauthenticated, raise_if_problems
@@ -110,6 +110,14 @@ def _check_partner(values: dict) -> None:
         raise_if_problems([{"field": "name", "code": "required", "message": "Enter the partner's name."}], "The partner cannot be saved.")
 
 
+def search_partners(q: str | None = None):
+    """A select of partners by name, ``q`` being part of the name or email (case-insensitive)."""
+    stmt = select(Partner).order_by(Partner.name, Partner.id)
+    if q and q.strip():
+        stmt = stmt.where(or_(Partner.name.icontains(q.strip(), autoescape=True), Partner.email.icontains(q.strip(), autoescape=True)))
+    return stmt
+
+
 def create_partner(name: str, email: str | None = None) -> Partner:
     _check_partner({"name": name})
     partner = Partner(name=name.strip(), email=(email or None))
@@ -127,6 +135,17 @@ def update_partner(partner: Partner, values: dict) -> Partner:
 
 
 # ---------------------------------------------------------------- products
+
+
+def search_products(q: str | None = None, type: str | None = None):
+    """A select of products by name; ``q`` is part of the name, internal reference or barcode."""
+    stmt = select(Product).order_by(Product.name, Product.id)
+    if q and q.strip():
+        columns = (Product.name, Product.default_code, Product.barcode)
+        stmt = stmt.where(or_(*(column.icontains(q.strip(), autoescape=True) for column in columns)))
+    if type:
+        stmt = stmt.where(Product.type == type)
+    return stmt
 
 
 def product_extra_fields():

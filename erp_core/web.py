@@ -10,6 +10,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
+from sqlalchemy import func, select
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
@@ -61,6 +62,13 @@ def page_args() -> tuple[int, int]:
     except ValueError:
         page = 1
     return page, (page - 1) * PAGE_SIZE
+
+
+def page_of(stmt) -> tuple[int, int, list]:
+    """(page number, total, rows of that page) of a select, for list pages."""
+    page, offset = page_args()
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    return page, total, db.session.scalars(stmt.limit(PAGE_SIZE).offset(offset)).all()
 
 
 def web_error_handler(exc):

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import DateField, DecimalField, FieldList, Form, FormField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional
@@ -19,7 +19,7 @@ from erp_core.database import db
 from erp_core.errors import InvalidState, NotFound
 from erp_core.models import Partner, Product
 from erp_core.services import get_or_404
-from erp_core.web import PAGE_SIZE, page_args, perform
+from erp_core.web import PAGE_SIZE, page_of, perform
 
 from . import services
 from .models import INVOICE_STATES, INVOICE_TYPES, TYPE_LABELS, Invoice, InvoiceLine
@@ -62,9 +62,7 @@ def document_list(kind: str):
     chosen_type = request.args.get("type") if request.args.get("type") in types else None
     stmt = services.search_invoices(types=(chosen_type,) if chosen_type else types, state=state, q=request.args.get("q", "").strip(),
                                     date_from=_date_arg("date_from"), date_to=_date_arg("date_to"))
-    page, offset = page_args()
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = db.session.scalars(stmt.options(selectinload(Invoice.partner)).limit(PAGE_SIZE).offset(offset)).all()
+    page, total, rows = page_of(stmt.options(selectinload(Invoice.partner)))
     filters = [("state", "State", [(s, s.capitalize()) for s in INVOICE_STATES])]
     if len(types) > 1:
         filters.append(("type", "Type", [(t, TYPE_LABELS[t]) for t in types]))
