@@ -102,6 +102,13 @@ def _parse_query(model: type[BaseModel]) -> BaseModel:
         raise BadRequest("Some query parameters are invalid.", _validation_details(exc, "query.")) from None
 
 
+def reject_nulls(values: dict, required) -> None:
+    """A PATCH may leave a required field out, but not set it to null."""
+    nulls = [key for key in required if key in values and values[key] is None]
+    if nulls:
+        raise BadRequest("These fields cannot be null.", [{"field": key, "code": "null", "message": "Give a value."} for key in nulls])
+
+
 def paginate(stmt, serialize: Callable[[Any], dict], query: ListQuery, scalars: bool = True) -> dict:
     """``{"items": [...], "total": N}`` for a select, honouring ``limit`` (capped) and ``offset``."""
     limit = min(query.limit, MAX_LIMIT)

@@ -9,9 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from sqlalchemy import select
 
 from . import services
-from .api import ApiModel, ApiRoutes, ListQuery, openapi_document, paginate
+from .api import ApiModel, ApiRoutes, ListQuery, openapi_document, paginate, reject_nulls
 from .database import db
-from .errors import BadRequest
 from .models import Partner, Product
 
 routes = ApiRoutes("core")
@@ -182,8 +181,5 @@ def get_product(product_id: int):
 def update_product(product_id: int, body):
     product = services.get_or_404(Product, product_id, "product")
     values = body.model_dump(exclude_unset=True)
-    required = {"name", "type"} | {e.name for e in services.product_extra_fields()}
-    nulls = [k for k, v in values.items() if v is None and k in required]
-    if nulls:
-        raise BadRequest("These fields cannot be null.", [{"field": k, "code": "null", "message": "Give a value."} for k in nulls])
+    reject_nulls(values, ["name", "type"] + [e.name for e in services.product_extra_fields()])
     return product_to_dict(services.update_product(product, values))

@@ -8,8 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
 from sqlalchemy.orm import selectinload
 
-from erp_core.api import ApiModel, ApiRoutes, ListQuery, paginate
-from erp_core.errors import BadRequest
+from erp_core.api import ApiModel, ApiRoutes, ListQuery, paginate, reject_nulls
 from erp_core.services import get_or_404
 
 from . import services
@@ -124,7 +123,8 @@ def _invoice(invoice_id: int) -> Invoice:
 
 @routes.route("/invoices", summary="List invoices, bills and refunds (newest first)", query=InvoiceQuery, response=InvoiceList)
 def list_invoices(query: InvoiceQuery):
-    stmt = services.search_invoices(**query.model_dump(exclude={"limit", "offset"})).options(selectinload(Invoice.lines))
+    filters = query.model_dump(exclude={"limit", "offset", "type"})
+    stmt = services.search_invoices(types=(query.type,) if query.type else (), **filters).options(selectinload(Invoice.lines))
     page = paginate(stmt, lambda invoice: invoice, query)
     stock_moves = services.invoices_stock_moves(page["items"])  # one hook call for the page, not one per invoice
     page["items"] = [invoice_to_dict(invoice, stock_moves) for invoice in page["items"]]
@@ -147,9 +147,7 @@ def get_invoice(invoice_id: int):
 def update_invoice(invoice_id: int, body: InvoicePatch):
     invoice = _invoice(invoice_id)
     changes = body.model_dump(exclude_unset=True)
-    nulls = [key for key in ("type", "invoice_date", "lines") if key in changes and changes[key] is None]
-    if nulls:
-        raise BadRequest("These fields cannot be null.", [{"field": key, "code": "null", "message": "Give a value."} for key in nulls])
+    reject_nulls(changes, ("type", "invoice_date", "lines"))
     return invoice_to_dict(services.update_invoice(invoice, changes))
 
 

@@ -279,21 +279,19 @@ def invoices_stock_moves(invoices: list[Invoice]) -> dict[int, list[dict]]:
     return found
 
 
-def search_invoices(type: str | None = None, state: str | None = None, partner_id: int | None = None, q: str | None = None,
-                    date_from: date | None = None, date_to: date | None = None, types: tuple[str, ...] = ()):
+def search_invoices(types: tuple[str, ...] = (), state: str | None = None, partner_id: int | None = None, q: str | None = None,
+                    date_from: date | None = None, date_to: date | None = None):
     """A select of invoices, newest first, filtered; ``q`` is part of the number or of the partner's name."""
     stmt = select(Invoice).order_by(Invoice.invoice_date.desc(), Invoice.id.desc())
-    if type:
-        stmt = stmt.where(Invoice.type == type)
     if types:
         stmt = stmt.where(Invoice.type.in_(types))
     if state:
         stmt = stmt.where(Invoice.state == state)
     if partner_id:
         stmt = stmt.where(Invoice.partner_id == partner_id)
-    if q:
-        like = f"%{q.strip()}%"
-        stmt = stmt.where(or_(Invoice.number.ilike(like), Invoice.partner_id.in_(select(Partner.id).where(Partner.name.ilike(like)))))
+    if q and q.strip():
+        partner_ids = select(Partner.id).where(Partner.name.icontains(q.strip(), autoescape=True))
+        stmt = stmt.where(or_(Invoice.number.icontains(q.strip(), autoescape=True), Invoice.partner_id.in_(partner_ids)))
     if date_from:
         stmt = stmt.where(Invoice.invoice_date >= date_from)
     if date_to:

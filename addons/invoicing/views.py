@@ -60,7 +60,7 @@ def document_list(kind: str):
     title, types = LISTS[kind]
     state = request.args.get("state") if request.args.get("state") in INVOICE_STATES else None
     chosen_type = request.args.get("type") if request.args.get("type") in types else None
-    stmt = services.search_invoices(types=(chosen_type,) if chosen_type else types, state=state, q=request.args.get("q", "").strip(),
+    stmt = services.search_invoices(types=(chosen_type,) if chosen_type else types, state=state, q=request.args.get("q"),
                                     date_from=_date_arg("date_from"), date_to=_date_arg("date_to"))
     page, total, rows = page_of(stmt.options(selectinload(Invoice.partner)))
     filters = [("state", "State", [(s, s.capitalize()) for s in INVOICE_STATES])]
