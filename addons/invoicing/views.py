@@ -19,7 +19,7 @@ from erp_core.database import db
 from erp_core.errors import InvalidState, NotFound
 from erp_core.models import Partner, Product
 from erp_core.services import get_or_404
-from erp_core.web import PAGE_SIZE, page_of, perform
+from erp_core.web import PAGE_SIZE, flash_error, page_of, perform
 
 from . import services
 from .models import INVOICE_STATES, INVOICE_TYPES, TYPE_LABELS, Invoice, InvoiceLine
@@ -235,7 +235,7 @@ def edit(invoice_id: int):
     try:
         services.require_draft(invoice, "changed")
     except InvalidState as exc:
-        flash(exc.message, "error")
+        flash_error(exc)
         return redirect(url_for("invoicing.document", invoice_id=invoice.id))
     return _edit(invoice.type, invoice)
 
