@@ -16,10 +16,10 @@ import psycopg
 from sqlalchemy import bindparam, event, text
 from sqlalchemy.engine import make_url
 
-from erp_core import create_app, services as core
+from erp_core import create_app
+from erp_core import services as core
 from erp_core.cli import initialise
 from erp_core.database import UtcDateTime, db, utcnow
-
 
 # ---------------------------------------------------------------- databases
 
@@ -150,8 +150,8 @@ def load_background_serials(bench: Bench, count: int) -> None:
     """Store ``count`` serials of other products directly with SQL (70 % in stock, 30 % delivered),
     each with its history, then bring the statistics up to date as a database in service has them
     (VACUUM ANALYZE, which autovacuum runs after a bulk insert, on PostgreSQL; ANALYZE on SQLite)."""
-    from addons.serial_tracking import services as stock
-    from addons.serial_tracking.models import StockMove
+    from erp_addons.serial_tracking import services as stock
+    from erp_addons.serial_tracking.models import StockMove
 
     with bench.transaction():
         products = [core.create_product({"name": f"Background product {i}", "tracking": "serial"}) for i in range(BACKGROUND_PRODUCTS)]

@@ -75,8 +75,8 @@ class ServiceFlow:
     def post(self, invoice_type: str, partner: int, product: int, count: int) -> tuple[int, int]:
         from decimal import Decimal
 
-        from addons.invoicing import services as invoicing
-        from addons.serial_tracking.services import invoice_moves
+        from erp_addons.invoicing import services as invoicing
+        from erp_addons.serial_tracking.services import invoice_moves
 
         with self.bench.transaction():
             invoice = invoicing.create_invoice({"type": invoice_type, "partner_id": partner, "lines": [
@@ -86,34 +86,37 @@ class ServiceFlow:
             return move.id, move.lines[0].id
 
     def _move_line(self, move_id: int, line_id: int):
+        from erp_addons.serial_tracking.models import StockMove, StockMoveLine
+
         from erp_core.database import db
-        from addons.serial_tracking.models import StockMove, StockMoveLine
 
         return db.session.get(StockMove, move_id), db.session.get(StockMoveLine, line_id)
 
     def _move(self, move_id: int):
+        from erp_addons.serial_tracking.models import StockMove
+
         from erp_core.database import db
-        from addons.serial_tracking.models import StockMove
 
         return db.session.get(StockMove, move_id)
 
     def generate(self, move: int, line: int, first: str, count: int) -> list[str]:
-        from addons.serial_tracking import services
+        from erp_addons.serial_tracking import services
 
         with self.bench.transaction():
             line_record = services.generate_serials(*self._move_line(move, line), first, count)
             return services.line_serial_names(line_record)
 
     def put(self, move: int, line: int, names: list[str]) -> None:
-        from addons.serial_tracking import services
+        from erp_addons.serial_tracking import services
 
         with self.bench.transaction():
             services.assign_serials(*self._move_line(move, line), names, replace=True)
 
     def validate(self, move: int) -> None:
+        from erp_addons.serial_tracking import services
+
         from erp_core.database import db
         from erp_core.models import User
-        from addons.serial_tracking import services
 
         with self.bench.transaction():
             user = db.session.scalar(db.select(User).where(User.username == "bench"))
@@ -223,8 +226,9 @@ def floor_scenario(count: int) -> dict:
         conn = sqlite3.connect(path, isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("INSERT INTO products (name, type, tracking, warranty_months) VALUES ('Floor', 'storable', 'serial', 0)")
+        conn.execute("INSERT INTO products (name, type) VALUES ('Floor', 'storable')")
         product = conn.execute("SELECT max(id) FROM products").fetchone()[0]
+        conn.execute("INSERT INTO product_tracking (product_id, tracking, warranty_months) VALUES (?, 'serial', 0)", (product,))
         vendor, stock = (conn.execute("SELECT id FROM locations WHERE full_name = ?", (name,)).fetchone()[0]
                          for name in ("Partners/Vendors", "WH/Stock"))
         conn.execute("INSERT INTO stock_moves (reference, type, state, source_location_id, dest_location_id, created_at) "

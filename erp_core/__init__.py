@@ -6,19 +6,13 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 
 import pluggy
-from flask import Flask, redirect, request, url_for
+from flask import Flask
 from flask.json.provider import DefaultJSONProvider
-from flask_login import current_user
-from flask_wtf.csrf import CSRFProtect
 
 from . import addons as addon_loader
 from . import hookspecs
-from .config import load_config
 from .database import db, engine_options
-
-ENV_KEYS = {"DATABASE_URL", "ERP_SECRET_KEY", "ERP_ADDONS", "ERP_ADDONS_PATH", "ERP_SERIAL_UNIQUENESS"}
-PUBLIC_ENDPOINTS = {"core.login", "static", "core_static"}
-ADDON_SUBMODULES = ("models", "hooks")
+from .settings import Setting, instance_path, raw_settings, secret_key_file
 
 
 @dataclass
@@ -27,8 +21,11 @@ class ErpState:
 
     addons: list
     plugin_manager: pluggy.PluginManager
+    settings: list[Setting] = field(default_factory=list)
+    roles: dict = field(default_factory=dict)
     permissions: dict[str, set[str]] = field(default_factory=dict)
     api_routes: list = field(default_factory=list)
+    schemas: dict = field(default_factory=dict)  # API schemas extended by addons, built once (erp_core.records)
     web_error_handler: object = None
 
     @property
@@ -64,9 +61,10 @@ def build_plugin_manager(loaded: list) -> pluggy.PluginManager:
         specs = addon.submodule("hookspecs")
         if specs is not None:
             pm.add_hookspecs(specs)
-        modules = {name: addon.submodule(name) for name in ADDON_SUBMODULES}
-        if modules["hooks"] is not None:
-            pm.register(modules["hooks"], name=addon.name)
+        addon.submodule("models")
+        hooks = addon.submodule("hooks")
+        if hooks is not None:
+            pm.register(hooks, name=addon.name)
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
@@ -75,70 +73,94 @@ def build_plugin_manager(loaded: list) -> pluggy.PluginManager:
     return pm
 
 
+def results_by_plugin(hook_caller, **kwargs) -> list[tuple[str, object]]:
+    """(plugin name, result) of every implementation of a hook, in load order (the core first)."""
+    return [(impl.plugin_name, impl.function(**{k: kwargs[k] for k in impl.argnames}))
+            for impl in hook_caller.get_hookimpls()]
+
+
+def _declared_settings(pm: pluggy.PluginManager) -> list[Setting]:
+    from dataclasses import replace
+
+    settings, seen = [], {}
+    for owner, declared in results_by_plugin(pm.hook.erp_settings):
+        for setting in declared or []:
+            if setting.key in seen:
+                raise addon_loader.AddonError(f"The setting {setting.key} is declared by both {seen[setting.key]!r} and {owner!r}; rename one.")
+            seen[setting.key] = owner
+            settings.append(replace(setting, addon=owner))
+    return settings
+
+
+def _declared_roles(pm: pluggy.PluginManager) -> dict:
+    roles, owners = {}, {}
+    for owner, declared in results_by_plugin(pm.hook.erp_roles):
+        for role in declared or []:
+            if role.name in roles:
+                raise addon_loader.AddonError(f"The role {role.name!r} is declared by both {owners[role.name]!r} and {owner!r}; rename one.")
+            roles[role.name], owners[role.name] = role, owner
+    return roles
+
+
+def _declared_permissions(pm: pluggy.PluginManager, roles: dict) -> dict[str, set[str]]:
+    """Every addon may add roles to any action, its own or another's (invoicing lets accountants
+    write partners); a role nobody declares is a typo."""
+    permissions: dict[str, set[str]] = {}
+    for owner, declared in results_by_plugin(pm.hook.erp_permissions):
+        for action, allowed in (declared or {}).items():
+            unknown = set(allowed) - roles.keys()
+            if unknown:
+                raise addon_loader.AddonError(f"Addon {owner!r} gives {action!r} to unknown roles {sorted(unknown)}; "
+                                              f"declared roles: {', '.join(sorted(roles))}.")
+            permissions.setdefault(action, set()).update(allowed)
+    return permissions
+
+
 def create_app(settings: dict | None = None) -> Flask:
-    """``settings`` may hold environment-style keys (``DATABASE_URL``, ``ERP_ADDONS``...) that win
-    over the environment, and Flask config keys (``TESTING``...)."""
-    settings = dict(settings or {})
-    config = load_config({k: v for k, v in settings.items() if k in ENV_KEYS})
-    app = Flask(__name__, instance_path=config["INSTANCE_PATH"], instance_relative_config=True)
-    app.config.update(config)
-    app.config.update({k: v for k, v in settings.items() if k not in ENV_KEYS})
+    """``settings`` may hold setting keys (``DATABASE_URL``, ``ERP_ADDONS``, any key an addon
+    declares...) that win over the environment and erp.env, and Flask config keys (``TESTING``...).
+    Building an app writes nothing: the instance folder, its secret key and an SQLite file are
+    created when first needed."""
+    from . import core_plugin
+
+    overrides = dict(settings or {})
+    instance = instance_path()
+    raw = raw_settings(instance, overrides)
+    core = {s.key: s.value_from(raw, instance) for s in core_plugin.erp_settings()}
+    loaded = addon_loader.load(core["ERP_ADDONS"], core["ERP_ADDONS_PATH"])
+    pm = build_plugin_manager(loaded)
+    declared = _declared_settings(pm)
+    values = {s.key: s.value_from(raw, instance) for s in declared}
+
+    app = Flask(__name__, instance_path=str(instance), instance_relative_config=True)
+    app.config.update(values)
+    app.config.update(
+        SQLALCHEMY_DATABASE_URI=values["DATABASE_URL"],
+        SECRET_KEY=values["ERP_SECRET_KEY"] or ((instance / "secret_key").exists() and secret_key_file(instance)) or None,
+        SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=values["ERP_SECURE_COOKIES"],
+        REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SECURE=values["ERP_SECURE_COOKIES"], WTF_CSRF_TIME_LIMIT=None,
+    )
+    app.config.update({k: v for k, v in overrides.items() if k not in values})
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
     app.json = ErpJSONProvider(app)
     db.init_app(app)
 
-    loaded = addon_loader.load(app.config["ERP_ADDONS"], app.config["ERP_ADDONS_PATH"])
-    pm = build_plugin_manager(loaded)
     from . import web
 
-    state = ErpState(addons=loaded, plugin_manager=pm, web_error_handler=web.web_error_handler)
+    roles = _declared_roles(pm)
+    state = ErpState(addons=loaded, plugin_manager=pm, settings=declared, roles=roles,
+                     permissions=_declared_permissions(pm, roles), web_error_handler=web.web_error_handler)
     app.extensions["erp"] = state
-    for permissions in pm.hook.erp_permissions():
-        for action, roles in permissions.items():
-            state.permissions.setdefault(action, set()).update(roles)
+    web.init_app(app)
 
-    _init_web(app)
+    from . import cli
     from .api import register_api
+    from .core_api import routes as core_routes
+    from .master_views import bp as master_bp
 
-    # pluggy calls the last registered plugin first; reversed, the core comes first, then addons in load order.
-    register_api(app, list(reversed(pm.hook.erp_api_routes())))
-    for blueprints in reversed(pm.hook.erp_blueprints()):
-        for blueprint in blueprints:
-            app.register_blueprint(blueprint)
+    # Pages and endpoints by convention: an addon's views.bp and api.routes, the core's first.
+    register_api(app, [core_routes] + [m.routes for m in (a.submodule("api") for a in loaded) if m is not None])
+    for blueprint in [web.bp, master_bp] + [m.bp for m in (a.submodule("views") for a in loaded) if m is not None]:
+        app.register_blueprint(blueprint)
+    cli.init_app(app)
     return app
-
-
-def _init_web(app: Flask) -> None:
-    from .auth import login_manager, may
-    from .web import guide_sections, menu_for
-
-    login_manager.init_app(app)
-    CSRFProtect(app)
-
-    @app.before_request
-    def _require_login():
-        # Everything needs a logged-in user except login and static files (the core's and each
-        # addon blueprint's "<name>.static"); the API checks tokens.
-        if (request.endpoint is None or request.endpoint in PUBLIC_ENDPOINTS or request.endpoint.endswith(".static")
-                or request.path.startswith("/api/")):
-            return None
-        if not current_user.is_authenticated:
-            return redirect(url_for("core.login", next=request.full_path.rstrip("?")))
-        return None
-
-    @app.after_request
-    def _security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'",
-        )
-        return response
-
-    @app.context_processor
-    def _shell():
-        user = current_user if current_user.is_authenticated else None
-        return {"menu": menu_for(user) if user else [], "may": lambda action: may(user, action),
-                "guide_sections": guide_sections}

@@ -1,4 +1,5 @@
-"""Finding addons, reading their manifests without importing them, and ordering them by dependency.
+"""Finding addons, reading their manifests without importing them, ordering them by dependency,
+and importing each one under one stable name: ``erp_addons.<name>``.
 
 An addon is a Python package with a ``__manifest__.py`` holding one dict literal::
 
@@ -6,21 +7,30 @@ An addon is a Python package with a ``__manifest__.py`` holding one dict literal
 
 It is found in the built-in ``addons/`` folder, in the folders of ``ERP_ADDONS_PATH``, or through
 an installed distribution's entry point in the group ``erp_core.addons`` (value: the package name).
+Wherever it was found, it is imported as ``erp_addons.<name>``, so a dependant writes
+``from erp_addons.invoicing.models import Invoice`` whatever the installation looks like.
 """
 from __future__ import annotations
 
 import ast
 import importlib
+import importlib.abc
+import importlib.machinery
 import importlib.util
+import logging
+import os
 import sys
 from dataclasses import dataclass, field
+from graphlib import CycleError, TopologicalSorter
 from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
 
 ENTRY_POINT_GROUP = "erp_core.addons"
+NAMESPACE = "erp_addons"
 BUILTIN_FOLDER = Path(__file__).resolve().parent.parent / "addons"
 MANIFEST_KEYS = {"name", "version", "summary", "depends"}
+log = logging.getLogger(__name__)
 
 
 class AddonError(SystemExit):
@@ -33,13 +43,16 @@ class Addon:
     version: str
     summary: str
     depends: list[str]
-    module_name: str
     path: Path
     origin: str
     module: ModuleType | None = field(default=None, repr=False)
 
+    @property
+    def module_name(self) -> str:
+        return f"{NAMESPACE}.{self.name}"
+
     def submodule(self, name: str) -> ModuleType | None:
-        """Import ``<addon>.<name>`` when the addon ships it (a conventional module), else None."""
+        """Import ``erp_addons.<addon>.<name>`` when the addon ships it (a conventional module), else None."""
         if not (self.path / f"{name}.py").exists() and not (self.path / name / "__init__.py").exists():
             return None
         return importlib.import_module(f"{self.module_name}.{name}")
@@ -56,44 +69,36 @@ def read_manifest(package_dir: Path) -> dict:
     unknown = data.keys() - MANIFEST_KEYS
     if unknown:
         raise AddonError(f"{manifest_file}: unknown manifest keys {sorted(unknown)}; allowed: {sorted(MANIFEST_KEYS)}.")
+    if not str(data["name"]).isidentifier():
+        raise AddonError(f"{manifest_file}: the name {data['name']!r} must be a Python identifier (it is imported as {NAMESPACE}.<name>).")
     return data
 
 
-def _addon(package_dir: Path, module_name: str, origin: str) -> Addon:
+def _addon(package_dir: Path, origin: str) -> Addon:
     data = read_manifest(package_dir)
-    return Addon(
-        name=data["name"],
-        version=str(data["version"]),
-        summary=data.get("summary", ""),
-        depends=list(data.get("depends", [])),
-        module_name=module_name,
-        path=package_dir,
-        origin=origin,
-    )
+    return Addon(name=data["name"], version=str(data["version"]), summary=data.get("summary", ""),
+                 depends=list(data.get("depends", [])), path=package_dir.resolve(), origin=origin)
 
 
-def _scan_folder(folder: Path, package_prefix: str | None) -> list[Addon]:
-    found = []
-    for child in sorted(folder.iterdir()) if folder.is_dir() else []:
-        if (child / "__manifest__.py").exists():
-            module_name = f"{package_prefix}.{child.name}" if package_prefix else child.name
-            found.append(_addon(child, module_name, str(folder)))
-    return found
+def _scan_folder(folder: Path) -> list[Addon]:
+    return [_addon(child, str(folder)) for child in sorted(folder.iterdir()) if (child / "__manifest__.py").exists()]
 
 
 def discover(extra_paths: list[str]) -> list[Addon]:
-    """Every addon on offer; two of one name stop start-up."""
-    found = _scan_folder(BUILTIN_FOLDER, "addons")
-    for folder in extra_paths:
-        folder = str(Path(folder).resolve())
-        if folder not in sys.path:
-            sys.path.insert(0, folder)
-        found += _scan_folder(Path(folder), None)
+    """Every addon on offer; two of one name stop start-up. A folder of ``ERP_ADDONS_PATH`` that
+    does not exist or holds no addon is worth a warning: it is usually a typo."""
+    found = _scan_folder(BUILTIN_FOLDER)
+    for folder in map(Path, extra_paths):
+        in_folder = _scan_folder(folder) if folder.is_dir() else []
+        if not in_folder:
+            log.warning("ERP_ADDONS_PATH: %s %s.", folder, "holds no addon (no sub-folder with a __manifest__.py)"
+                        if folder.is_dir() else "does not exist")
+        found += in_folder
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         spec = importlib.util.find_spec(ep.value)
         if spec is None or not spec.submodule_search_locations:
             raise AddonError(f"Entry point {ep.name!r} ({ENTRY_POINT_GROUP}) names {ep.value!r}, which is not an importable package.")
-        found.append(_addon(Path(spec.submodule_search_locations[0]), ep.value, f"entry point {ep.name}"))
+        found.append(_addon(Path(spec.submodule_search_locations[0]), f"entry point {ep.name}"))
     by_name: dict[str, Addon] = {}
     for addon in found:
         if addon.name in by_name:
@@ -107,38 +112,86 @@ def discover(extra_paths: list[str]) -> list[Addon]:
 
 
 def resolve(available: list[Addon], selected: list[str] | None) -> list[Addon]:
-    """The selected addons (all when None) plus what they depend on, dependencies first."""
+    """The selected addons (all when None) plus what they depend on, dependencies first; among
+    addons that do not depend on each other, the order of discovery."""
     by_name = {a.name: a for a in available}
     wanted = selected if selected is not None else [a.name for a in available]
     unknown = [name for name in wanted if name not in by_name]
     if unknown:
         raise AddonError(f"ERP_ADDONS names addons that were not found: {', '.join(unknown)}. Found: {', '.join(sorted(by_name)) or 'none'}.")
-
-    ordered: list[Addon] = []
-    state: dict[str, str] = {}
-
-    def visit(name: str, chain: list[str]) -> None:
-        if state.get(name) == "done":
-            return
-        if state.get(name) == "visiting":
-            cycle = chain[chain.index(name):] + [name]
-            raise AddonError(f"Addon dependency cycle: {' -> '.join(cycle)}. Break it by removing one of these 'depends'.")
-        addon = by_name[name]
-        state[name] = "visiting"
-        for dep in addon.depends:
+    needed, pending = set(), list(wanted)
+    while pending:
+        name = pending.pop()
+        if name in needed:
+            continue
+        needed.add(name)
+        for dep in by_name[name].depends:
             if dep not in by_name:
                 raise AddonError(f"Addon {name!r} depends on {dep!r}, which was not found. Install {dep!r} or add its folder to ERP_ADDONS_PATH.")
-            visit(dep, chain + [name])
-        state[name] = "done"
-        ordered.append(addon)
-
-    for name in wanted:
-        visit(name, [])
+            pending.append(dep)
+    sorter = TopologicalSorter({a.name: a.depends for a in available if a.name in needed})
+    try:
+        sorter.prepare()
+    except CycleError as exc:
+        cycle = list(reversed(exc.args[1]))  # graphlib lists it against the arrows
+        raise AddonError(f"Addon dependency cycle: {' -> '.join(cycle)}. Break it by removing one of these 'depends'.") from None
+    discovery = {a.name: index for index, a in enumerate(available)}
+    ordered: list[Addon] = []
+    while sorter.is_active():
+        ready = sorted(sorter.get_ready(), key=discovery.__getitem__)
+        ordered += [by_name[name] for name in ready]
+        sorter.done(*ready)
     return ordered
 
 
 def load(selected: list[str] | None, extra_paths: list[str]) -> list[Addon]:
     addons = resolve(discover(extra_paths), selected)
     for addon in addons:
+        _finder.register(addon)
         addon.module = importlib.import_module(addon.module_name)
     return addons
+
+
+# ---------------------------------------------------------------- the erp_addons namespace
+
+
+class _AddonFinder(importlib.abc.MetaPathFinder):
+    """Makes ``erp_addons.<name>`` import the addon of that name from wherever it was found.
+
+    Addons loaded by an app are registered; any other name is looked up among the addons on offer
+    (the built-in folder, ``ERP_ADDONS_PATH`` from the environment, entry points), so tests and
+    scripts can import an addon's modules before any app exists."""
+
+    def __init__(self):
+        self.paths: dict[str, Path] = {}
+
+    def register(self, addon: Addon) -> None:
+        if self.paths.get(addon.name, addon.path) != addon.path:
+            # Another addon of this name was imported before (tests build throwaway addons): forget it.
+            for module in [m for m in sys.modules if m == addon.module_name or m.startswith(addon.module_name + ".")]:
+                del sys.modules[module]
+        self.paths[addon.name] = addon.path
+
+    def _path_of(self, name: str) -> Path | None:
+        if name not in self.paths:
+            extra = [p for p in os.environ.get("ERP_ADDONS_PATH", "").split(os.pathsep) if p]
+            for addon in discover(extra):
+                self.paths.setdefault(addon.name, addon.path)
+        return self.paths.get(name)
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname == NAMESPACE:
+            spec = importlib.machinery.ModuleSpec(NAMESPACE, None, is_package=True)
+            spec.submodule_search_locations = []
+            return spec
+        package, _, name = fullname.partition(".")
+        if package != NAMESPACE or not name or "." in name:
+            return None
+        folder = self._path_of(name)
+        if folder is None:
+            return None
+        return importlib.util.spec_from_file_location(fullname, folder / "__init__.py", submodule_search_locations=[str(folder)])
+
+
+_finder = _AddonFinder()
+sys.meta_path.append(_finder)

@@ -1,12 +1,13 @@
-"""The ``/api/v1`` plumbing: routes declared with their permission and schemas, one error shape,
-pagination, and the OpenAPI document generated from the same declarations."""
+"""The ``/api/v1`` plumbing: routes declared with their permission and schemas, one error shape, and
+pagination. The OpenAPI document is generated from the same declarations (``erp_core.openapi``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from decimal import Decimal
+from typing import Annotated, Any, Callable, Generic, TypeVar
 
 from flask import Blueprint, Flask, jsonify, request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, WithJsonSchema, model_validator
 from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 
@@ -21,6 +22,24 @@ class ApiModel(BaseModel):
     """A JSON request body: strict types (a quantity must be a number, not a string)."""
 
     model_config = ConfigDict(strict=True, extra="ignore")
+
+
+def _json_number(value):
+    # Quantities and prices are JSON numbers, never strings; taken through repr() so 0.1 stays 0.1.
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        raise ValueError("must be a JSON number")
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
+Number = Annotated[Decimal, BeforeValidator(_json_number), WithJsonSchema({"type": "number"})]
+Item = TypeVar("Item")
+
+
+class Page(BaseModel, Generic[Item]):
+    """One page of a list: ``items`` and the ``total`` number of matches."""
+
+    items: list[Item]
+    total: int
 
 
 class ListQuery(BaseModel):
@@ -50,19 +69,20 @@ class Route:
     status: int
     auth: bool
     tag: str
+    errors: tuple[int, ...] = ()  # error statuses beyond those the declaration implies (OpenAPI)
 
 
 @dataclass
 class ApiRoutes:
-    """Endpoints an addon serves; returned from its ``erp_api_routes`` hook."""
+    """Endpoints an addon serves: its ``api.routes`` (the core's are in ``core_api.routes``)."""
 
     tag: str
     routes: list[Route] = field(default_factory=list)
 
     def route(self, rule: str, method: str = "GET", *, summary: str, permission: str | None = None,
-              body=None, query=None, response=None, status: int = 200, auth: bool = True):
+              body=None, query=None, response=None, status: int = 200, auth: bool = True, errors: tuple[int, ...] = ()):
         def decorator(view):
-            self.routes.append(Route(rule, method, view, summary, permission, body, query, response, status, auth, self.tag))
+            self.routes.append(Route(rule, method, view, summary, permission, body, query, response, status, auth, self.tag, errors))
             return view
 
         return decorator
@@ -109,7 +129,7 @@ def reject_nulls(values: dict, required) -> None:
         raise BadRequest("These fields cannot be null.", [{"field": key, "code": "null", "message": "Give a value."} for key in nulls])
 
 
-def paginate(stmt, serialize: Callable[[Any], dict], query: ListQuery, scalars: bool = True) -> dict:
+def paginate(stmt, to_dict: Callable[[Any], dict], query: ListQuery, scalars: bool = True) -> dict:
     """``{"items": [...], "total": N}`` for a select, honouring ``limit`` (capped) and ``offset``."""
     limit = min(query.limit, MAX_LIMIT)
     page = stmt.limit(limit).offset(query.offset)
@@ -120,7 +140,7 @@ def paginate(stmt, serialize: Callable[[Any], dict], query: ListQuery, scalars: 
         total = query.offset + len(rows)
     else:
         total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    return {"items": [serialize(r) for r in rows], "total": total}
+    return {"items": [to_dict(r) for r in rows], "total": total}
 
 
 def _make_view(route: Route):
@@ -189,64 +209,3 @@ def register_api(app: Flask, route_sets: list[ApiRoutes]) -> None:
         if is_api():
             return _error_response(500, "internal_error", "Something went wrong on the server; nothing was changed. Try again, or report it with the time of the request.")
         return app.extensions["erp"].web_error_handler(exc)
-
-
-# ---------------------------------------------------------------- OpenAPI
-
-
-def _schema_ref(model: type[BaseModel], components: dict, mode: str) -> dict:
-    schema = model.model_json_schema(ref_template="#/components/schemas/{model}", mode=mode)
-    components.update(schema.pop("$defs", {}))
-    components[model.__name__] = schema
-    return {"$ref": f"#/components/schemas/{model.__name__}"}
-
-
-def openapi_document(app: Flask) -> dict:
-    components: dict = {
-        "Error": {
-            "type": "object",
-            "required": ["error"],
-            "properties": {"error": {"type": "object", "required": ["code", "message", "details"], "properties": {
-                "code": {"type": "string"}, "message": {"type": "string"},
-                "details": {"type": "array", "items": {"type": "object"}}}}},
-        }
-    }
-    error_ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-    paths: dict = {}
-    converters = {rule.endpoint: rule for rule in app.url_map.iter_rules()}
-    for r in app.extensions["erp"].api_routes:
-        path = "/api/v1" + r.rule.replace("<int:", "{").replace("<path:", "{").replace("<", "{").replace(">", "}")
-        rule = converters[f"api.{r.tag}_{r.view.__name__}"]
-        params = [{"name": arg, "in": "path", "required": True, "schema": {"type": "integer" if f"<int:{arg}>" in r.rule else "string"}}
-                  for arg in sorted(rule.arguments)]
-        if r.query is not None:
-            for name, info in r.query.model_fields.items():
-                schema = {"type": {int: "integer", bool: "boolean"}.get(info.annotation, "string")}
-                params.append({"name": name, "in": "query", "required": info.is_required(), "schema": schema,
-                               **({"description": info.description} if info.description else {})})
-        op: dict = {"summary": r.summary, "tags": [r.tag], "operationId": f"{r.tag}_{r.view.__name__}", "parameters": params}
-        if r.permission:
-            roles = sorted(app.extensions["erp"].permissions[r.permission] | {"admin"})
-            op["description"] = f"Roles: {', '.join(roles)} (permission `{r.permission}`)."
-        if r.body is not None:
-            op["requestBody"] = {"required": True, "content": {"application/json": {"schema": _schema_ref(resolve_model(r.body), components, "validation")}}}
-        ok = {"description": "Success"}
-        if r.response is not None:
-            ok["content"] = {"application/json": {"schema": _schema_ref(resolve_model(r.response), components, "serialization")}}
-        op["responses"] = {str(r.status): ok, "400": {"description": "Malformed request", **error_ref},
-                           "422": {"description": "A business rule was broken", **error_ref}}
-        if r.auth:
-            op["responses"].update({"401": {"description": "No or bad token", **error_ref},
-                                    "403": {"description": "Role not allowed", **error_ref}})
-            op["security"] = [{"bearer": []}]
-        if rule.arguments:
-            op["responses"]["404"] = {"description": "No such record", **error_ref}
-        paths.setdefault(path, {})[r.method.lower()] = op
-    return {
-        "openapi": "3.1.0",
-        "info": {"title": "ERP serial tracking API", "version": "1.0.0",
-                 "description": "Generated from the route declarations that serve these endpoints."},
-        "servers": [{"url": "/"}],
-        "paths": paths,
-        "components": {"schemas": components, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
-    }

@@ -1,17 +1,15 @@
 """The host's own endpoints: health, OpenAPI, tokens, addons, partners, products."""
 from __future__ import annotations
 
-from functools import cache
-from typing import Literal
-
 from flask import current_app
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from . import services
-from .api import ApiModel, ApiRoutes, ListQuery, openapi_document, paginate, reject_nulls
+from . import records, services
+from .api import ApiModel, ApiRoutes, ListQuery, Page, paginate, reject_nulls
 from .database import db
-from .models import Partner, Product
+from .models import Partner, Product, ProductType
+from .openapi import openapi_document
 
 routes = ApiRoutes("core")
 
@@ -99,7 +97,7 @@ def partner_to_dict(p: Partner) -> dict:
     return {"id": p.id, "name": p.name, "email": p.email}
 
 
-@routes.route("/partners", summary="List partners", query=PartnerQuery)
+@routes.route("/partners", summary="List partners", query=PartnerQuery, response=Page[PartnerOut])
 def list_partners(query: PartnerQuery):
     return paginate(services.search_partners(query.q), partner_to_dict, query)
 
@@ -123,63 +121,65 @@ def update_partner(partner_id: int, body: PartnerPatch):
 # ---------------------------------------------------------------- products
 
 
-def _extra_annotation(extra):
-    if extra.choices:
-        return Literal[tuple(value for value, _ in extra.choices)]
-    return extra.type
+class ProductIn(ApiModel):
+    name: str = Field(min_length=1, max_length=200)
+    default_code: str | None = Field(None, max_length=64)
+    barcode: str | None = Field(None, max_length=64)
+    type: ProductType = ProductType.STORABLE
 
 
-@cache
-def _product_models(extras: tuple) -> tuple[type[BaseModel], type[BaseModel], type[BaseModel]]:
-    base = {
-        "name": (str, Field(min_length=1, max_length=200)),
-        "default_code": (str | None, Field(None, max_length=64)),
-        "barcode": (str | None, Field(None, max_length=64)),
-        "type": (Literal["storable", "consumable", "service"], "storable"),
-    }
-    extra_fields = {e.name: (_extra_annotation(e), e.default) for e in extras}
-    create = create_model("ProductIn", __base__=ApiModel, **base, **extra_fields)
-    patch = create_model("ProductPatch", __base__=ApiModel,
-                         **{k: (t | None, None) for k, (t, _) in {**base, **extra_fields}.items()})
-    out = create_model("Product", __config__=ConfigDict(), id=(int, ...), **{k: (t, ...) for k, (t, _) in {**base, **extra_fields}.items()})
-    return create, patch, out
+class ProductPatch(ApiModel):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    default_code: str | None = Field(None, max_length=64)
+    barcode: str | None = Field(None, max_length=64)
+    type: ProductType | None = None
 
 
-def product_models():
-    return _product_models(tuple(services.product_extra_fields()))
+class ProductOut(BaseModel):
+    id: int
+    name: str
+    default_code: str | None
+    barcode: str | None
+    type: ProductType
 
 
-def product_to_dict(p: Product) -> dict:
-    data = {"id": p.id, "name": p.name, "default_code": p.default_code, "barcode": p.barcode, "type": p.type}
-    data.update({e.name: getattr(p, e.name) for e in services.product_extra_fields()})
-    return data
+def product_out():
+    return records.extended_schema(ProductOut, Product)
+
+
+def product_to_dict(p: Product, added: dict[int, dict] | None = None) -> dict:
+    if added is None:
+        added = records.extra_values(Product, [p])
+    return {"id": p.id, "name": p.name, "default_code": p.default_code, "barcode": p.barcode, "type": p.type, **added[p.id]}
 
 
 class ProductQuery(ListQuery):
     q: str | None = Field(None, description="Part of the name, internal reference or barcode")
-    type: str | None = None
+    type: ProductType | None = None
 
 
-@routes.route("/products", summary="List products", query=ProductQuery)
+@routes.route("/products", summary="List products", query=ProductQuery, response=lambda: Page[product_out()])
 def list_products(query: ProductQuery):
-    return paginate(services.search_products(query.q, query.type), product_to_dict, query)
+    page = paginate(services.search_products(query.q, query.type), lambda product: product, query)
+    added = records.extra_values(Product, page["items"])
+    return {"items": [product_to_dict(p, added) for p in page["items"]], "total": page["total"]}
 
 
 @routes.route("/products", "POST", summary="Create a product", permission="product.write",
-              body=lambda: product_models()[0], response=lambda: product_models()[2], status=201)
+              body=lambda: records.extended_schema(ProductIn, Product, "create"), response=product_out, status=201)
 def create_product(body):
     return product_to_dict(services.create_product(body.model_dump()))
 
 
-@routes.route("/products/<int:product_id>", summary="One product", response=lambda: product_models()[2])
+@routes.route("/products/<int:product_id>", summary="One product", response=product_out)
 def get_product(product_id: int):
     return product_to_dict(services.get_or_404(Product, product_id, "product"))
 
 
 @routes.route("/products/<int:product_id>", "PATCH", summary="Change a product", permission="product.write",
-              body=lambda: product_models()[1], response=lambda: product_models()[2])
+              body=lambda: records.extended_schema(ProductPatch, Product, "patch"), response=product_out)
 def update_product(product_id: int, body):
     product = services.get_or_404(Product, product_id, "product")
     values = body.model_dump(exclude_unset=True)
-    reject_nulls(values, ["name", "type"] + [e.name for e in services.product_extra_fields()])
+    reject_nulls(values, ["name", "type"] + [f.name for f in records.extra_fields(Product, writable=True)])
     return product_to_dict(services.update_product(product, values))

@@ -2,27 +2,33 @@
 from __future__ import annotations
 
 from .hookspecs import hookimpl
+from .settings import Setting, comma_list, flag, path_list, positive_int, url_without_password
+from .ui import Role
+
+
+@hookimpl
+def erp_settings():
+    return [
+        Setting("DATABASE_URL", lambda instance: f"sqlite:///{instance / 'erp.sqlite3'}",
+                "The database: an SQLite file by default; postgresql+psycopg://user:password@host:5432/erp for PostgreSQL.",
+                display=url_without_password),
+        Setting("ERP_SECRET_KEY", None, "Signs sessions and CSRF tokens; the same on every host. Generated into "
+                "<instance>/secret_key when not set.", secret=True),
+        Setting("ERP_ADDONS", None, "Comma-separated addons to load (their dependencies come too); every addon found when not set.",
+                parse=comma_list),
+        Setting("ERP_ADDONS_PATH", [], "Extra folders to look for addons in, separated by ':'.", parse=path_list),
+        Setting("ERP_SECURE_COOKIES", False, "1 when users reach the app over HTTPS: cookies are sent over HTTPS only, "
+                "and browsers are told to use HTTPS (HSTS).", parse=flag),
+        Setting("ERP_TOKEN_DAYS", 90, "API tokens expire this many days after they were issued.", parse=positive_int),
+    ]
+
+
+@hookimpl
+def erp_roles():
+    return [Role("admin", "Administrator", "Does everything, including managing users.", demo_user="admin")]
 
 
 @hookimpl
 def erp_permissions():
-    return {
-        "user.manage": set(),  # admin only
-        "partner.write": {"accountant"},
-        "product.write": {"inventory_manager"},
-    }
-
-
-@hookimpl
-def erp_api_routes():
-    from .core_api import routes
-
-    return routes
-
-
-@hookimpl
-def erp_blueprints():
-    from .master_views import bp as master_bp
-    from .web import bp
-
-    return [bp, master_bp]
+    # The admin role may do everything; addons add their roles to these actions.
+    return {"user.manage": set(), "partner.write": set(), "product.write": set()}

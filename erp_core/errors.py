@@ -55,6 +55,13 @@ class InvalidState(DomainError):
         super().__init__("invalid_state", message, details)
 
 
+def detail_label(detail: dict) -> str:
+    """What a detail is about, for a person: its field, or else the item it names (its first key)."""
+    if detail.get("field"):
+        return str(detail["field"])
+    return next((str(value) for key, value in detail.items() if key not in ("code", "message")), "")
+
+
 def raise_if_problems(problems: list[dict], message: str) -> None:
     """Raise one 422 listing every problem; the error code is the first problem's code, so a
     client that only reads ``code`` still learns what kind of rule broke."""

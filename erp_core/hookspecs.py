@@ -1,6 +1,9 @@
 """Hooks the host offers to every addon. Each addon that owns an event declares its own specs in
 its ``hookspecs`` module; implementations live in an addon's ``hooks`` module.
-Every spec here has a reference section in docs/addons.md (a test checks it)."""
+Every spec here has a reference section in docs/addons.md (a test checks it).
+
+Pages and API endpoints need no hook: the host registers an addon's ``views.bp`` blueprint and
+its ``api.routes`` collection when the addon ships those modules."""
 from __future__ import annotations
 
 import pluggy
@@ -10,13 +13,18 @@ hookimpl = pluggy.HookimplMarker("erp")
 
 
 @hookspec
-def erp_blueprints():
-    """Return a list of Flask blueprints holding the addon's web pages."""
+def erp_roles():
+    """Return ``Role`` objects: the roles the addon brings (users get exactly one role)."""
 
 
 @hookspec
-def erp_api_routes():
-    """Return an ``ApiRoutes`` collection whose endpoints are served under ``/api/v1``."""
+def erp_permissions():
+    """Return ``{action: {role, ...}}``: which roles may perform each action the addon guards."""
+
+
+@hookspec
+def erp_settings():
+    """Return ``Setting`` objects: the settings the addon reads from the environment or erp.env."""
 
 
 @hookspec
@@ -35,8 +43,9 @@ def erp_detail_panels(record):
 
 
 @hookspec
-def erp_permissions():
-    """Return ``{action: {role, ...}}``: which roles may perform each action the addon guards."""
+def erp_record_extensions():
+    """Return ``RecordExtension`` objects: fields the addon adds to another's records (API output,
+    forms and detail pages), loaded for a page of records at once and saved with the record."""
 
 
 @hookspec
@@ -52,13 +61,3 @@ def erp_init_data():
 @hookspec
 def erp_demo_data():
     """Create demonstration data (idempotent); called by ``erp init --demo`` after default data."""
-
-
-@hookspec
-def erp_product_fields():
-    """Return ``ExtraField`` descriptions of columns the addon added to Product, for the API and form."""
-
-
-@hookspec
-def erp_product_check(product):
-    """Return a list of problems (``{"field", "code", "message"}``) with ``product`` before it is saved."""

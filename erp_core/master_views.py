@@ -7,9 +7,9 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
-from . import services
+from . import records, services
 from .auth import authorize
-from .models import PRODUCT_TYPES, Partner, Product
+from .models import Partner, Product, ProductType
 from .web import PAGE_SIZE, page_of, perform
 
 bp = Blueprint("master", __name__)
@@ -54,10 +54,10 @@ def _product_form_class():
         name = StringField("Name", validators=[DataRequired()])
         default_code = StringField("Internal reference", validators=[Optional()])
         barcode = StringField("Barcode", validators=[Optional()])
-        type = SelectField("Product type", choices=[(t, t.capitalize()) for t in PRODUCT_TYPES],
+        type = SelectField("Product type", choices=ProductType.choices(),
                            description="Only storable products are counted in stock and can be tracked.")
 
-    for extra in services.product_extra_fields():
+    for extra in records.extra_fields(Product, writable=True):
         if extra.choices:
             field = SelectField(extra.label, choices=extra.choices, description=extra.help)
         elif extra.type is int:
@@ -72,15 +72,16 @@ def _product_form_class():
 def products():
     page, total, rows = page_of(services.search_products(request.args.get("q"), request.args.get("type") or None))
     return render_template("core/products.html", products=rows, page=page, total=total, page_size=PAGE_SIZE,
-                           extras=services.product_extra_fields(), types=PRODUCT_TYPES)
+                           extras=records.extra_fields(Product), added=records.extra_values(Product, rows), types=ProductType)
 
 
 @bp.route("/products/new", methods=["GET", "POST"], endpoint="product_new")
 @bp.route("/products/<int:product_id>", methods=["GET", "POST"])
 def product(product_id: int | None = None):
     record = services.get_or_404(Product, product_id, "product") if product_id else None
-    form = _product_form_class()(obj=record)
-    extras = services.product_extra_fields()
+    extras = records.extra_fields(Product, writable=True)
+    added = records.extra_values(Product, [record])[record.id] if record else {}
+    form = _product_form_class()(obj=record, data=added)
     if form.validate_on_submit():
         authorize("product.write")
         values = {name: getattr(form, name).data for name in ("name", "default_code", "barcode", "type")}

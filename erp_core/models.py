@@ -9,19 +9,23 @@ from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .database import UtcDateTime, db, utcnow
+from .vocabulary import Vocabulary
 
-ROLES = ("admin", "accountant", "warehouse", "inventory_manager")
-PRODUCT_TYPES = ("storable", "consumable", "service")
+
+class ProductType(Vocabulary):
+    STORABLE = "storable", "Storable"
+    CONSUMABLE = "consumable", "Consumable"
+    SERVICE = "service", "Service"
+
 
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint(f"role IN {ROLES}", name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(32))
+    role: Mapped[str] = mapped_column(String(32))  # one of the roles the loaded addons declare (erp_roles)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
@@ -60,7 +64,7 @@ class Partner(db.Model):
 class Product(db.Model):
     __tablename__ = "products"
     __table_args__ = (
-        CheckConstraint(f"type IN {PRODUCT_TYPES}", name="type"),
+        CheckConstraint(ProductType.check("type"), name="type"),
         Index("ix_products_name", "name"),
     )
 

@@ -31,13 +31,10 @@ class Panel:
 
 
 @dataclass(frozen=True)
-class ExtraField:
-    """A column an addon added to a core model, exposed in the API and in the edit form."""
+class Role:
+    """A role users can have. ``demo_user`` names the user `erp init --demo` creates with it."""
 
-    name: str
-    label: str
-    type: type           # str or int
-    default: Any
-    choices: list[tuple[str, str]] | None = None  # (value, label)
-    section: str = ""    # form section heading, e.g. "Traceability"
-    help: str = ""
+    name: str          # e.g. "warehouse"
+    label: str         # e.g. "Warehouse"
+    description: str   # what people with this role do, in a sentence
+    demo_user: str | None = None

@@ -6,7 +6,8 @@ from functools import cache
 from pathlib import Path
 
 import markdown
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, url_for)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -17,11 +18,65 @@ from wtforms.validators import DataRequired
 from . import services
 from .auth import may
 from .database import db, transaction
-from .errors import DomainError
+from .errors import DomainError, detail_label
+from .forms import format_number
+from .settings import secret_key_file
 
 bp = Blueprint("core", __name__)
+PUBLIC_ENDPOINTS = {"core.login", "static"}
 
 PAGE_SIZE = 50
+
+
+class KeyOnFirstUseSessionInterface(SecureCookieSessionInterface):
+    """Signed-cookie sessions whose key, when none is configured, is made in the instance folder by
+    the first request that needs it (building the app writes nothing)."""
+
+    def open_session(self, app, request):
+        if not app.secret_key:
+            app.secret_key = app.config["SECRET_KEY"] = secret_key_file(Path(app.instance_path))
+        return super().open_session(app, request)
+
+
+def init_app(app) -> None:
+    """Login, CSRF, the security headers and the page shell every template extends."""
+    from flask_wtf.csrf import CSRFProtect
+
+    from .auth import login_manager
+
+    login_manager.init_app(app)
+    CSRFProtect(app)
+    app.session_interface = KeyOnFirstUseSessionInterface()
+
+    @app.before_request
+    def _require_login():
+        # Everything needs a logged-in user except login and static files (the core's and each
+        # addon blueprint's "<name>.static"); the API checks tokens.
+        if (request.endpoint is None or request.endpoint in PUBLIC_ENDPOINTS or request.endpoint.endswith(".static")
+                or request.path.startswith("/api/")):
+            return None
+        if not current_user.is_authenticated:
+            return redirect(url_for("core.login", next=request.full_path.rstrip("?")))
+        return None
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+        )
+        return response
+
+    app.add_template_filter(format_number, "number")
+
+    @app.context_processor
+    def _shell():
+        user = current_user if current_user.is_authenticated else None
+        return {"menu": menu_for(user) if user else [], "may": lambda action: may(user, action),
+                "guide_sections": guide_sections}
 
 
 # ---------------------------------------------------------------- helpers for addon views
@@ -40,16 +95,15 @@ def perform(action, *args, form=None, **kwargs):
 
 
 def flash_error(exc: DomainError, form=None) -> None:
-    unplaced = []
-    for detail in exc.details:
-        field = getattr(form, detail.get("field", "") or "", None) if form is not None else None
-        if field is not None and hasattr(field, "errors"):
-            field.errors = list(field.errors) + [detail["message"]]
-        else:
-            unplaced.append(detail)
+    """Flash the error's message; with ``form`` (a form, or ``ErrorPlaces`` for nested fields) each
+    field-level detail shows next to its field instead, and the rest is flashed (at most 20)."""
+    from .forms import ErrorPlaces
+
+    places = form if isinstance(form, ErrorPlaces) or form is None else ErrorPlaces(form)
+    unplaced = places.place(exc.details) if places is not None else exc.details
     flash(exc.message, "error")
     for detail in unplaced[:20]:
-        label = detail.get("serial") or detail.get("field") or ""
+        label = detail_label(detail)
         flash(f"{label}: {detail['message']}" if label else detail["message"], "error")
     if len(unplaced) > 20:
         flash(f"... and {len(unplaced) - 20} more problems.", "error")

@@ -3,17 +3,15 @@ selection with ERP_ADDONS, and the start-up errors that name the addons at fault
 import re
 
 import pytest
-from click.testing import CliRunner
 
 from erp_core import create_app
 from erp_core.addons import AddonError
-from erp_core.cli import build_cli
-from tests.support import (addon_tmp, anonymous_access_problems, log_in, throwaway_addons,  # noqa: F401 (fixtures)
-                           write_addon)
+from erp_core.testing import anonymous_access_problems, log_in
+from tests.support import write_addon
 
 
 @pytest.fixture
-def app_settings(throwaway_addons):  # noqa: F811
+def app_settings(throwaway_addons):
     return throwaway_addons
 
 
@@ -89,7 +87,7 @@ def test_api_lists_loaded_addons_in_load_order_with_versions_and_depends(app, ap
 
 
 def test_erp_addons_command_lists_loaded_addons_in_load_order(app):
-    result = CliRunner().invoke(build_cli(app), ["addons"], obj=app)
+    result = app.test_cli_runner().invoke(args=["addons"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert [line.split()[0] for line in lines] == loaded_names(app)
@@ -99,10 +97,9 @@ def test_erp_addons_command_lists_loaded_addons_in_load_order(app):
 
 
 def test_an_addon_adds_a_command_to_the_erp_command_line(app, api):
-    cli = build_cli(app)
-    assert "gadgets-partners" in CliRunner().invoke(cli, ["--help"], obj=app).output
+    assert "gadgets-partners" in app.test_cli_runner().invoke(args=["--help"]).output
     api.as_("accountant").post("/partners", json={"name": "Acme"})
-    result = CliRunner().invoke(cli, ["gadgets-partners"], obj=app)
+    result = app.test_cli_runner().invoke(args=["gadgets-partners"])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "1 partners"
 
@@ -114,13 +111,13 @@ def make_app(**settings):
     return create_app({"DATABASE_URL": "sqlite://", "TESTING": True, **settings})
 
 
-def test_erp_addons_selects_addons_and_brings_their_dependencies(throwaway_addons):  # noqa: F811
+def test_erp_addons_selects_addons_and_brings_their_dependencies(throwaway_addons):
     app = make_app(ERP_ADDONS="widgets", **throwaway_addons)
     assert loaded_names(app) == ["gadgets", "widgets"]
     assert "widgets.index" in {rule.endpoint for rule in app.url_map.iter_rules()}
 
 
-def test_an_addon_left_out_of_erp_addons_serves_nothing(throwaway_addons):  # noqa: F811
+def test_an_addon_left_out_of_erp_addons_serves_nothing(throwaway_addons):
     app = make_app(ERP_ADDONS="invoicing", **throwaway_addons)
     assert loaded_names(app) == ["invoicing"]
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
@@ -149,12 +146,12 @@ def manifest(name, depends=()):
     return {"name": name, "version": "1.0", "summary": "", "depends": list(depends)}
 
 
-def test_a_missing_dependency_stops_start_up_naming_both_addons(tmp_path, addon_tmp):  # noqa: F811
+def test_a_missing_dependency_stops_start_up_naming_both_addons(tmp_path, addon_tmp):
     message = start_with(tmp_path, (f"lonely_{addon_tmp}", manifest("lonely", ["ghost"]), {}))
     assert "'lonely'" in message and "'ghost'" in message and "not found" in message
 
 
-def test_a_dependency_cycle_stops_start_up_naming_the_cycle(tmp_path, addon_tmp):  # noqa: F811
+def test_a_dependency_cycle_stops_start_up_naming_the_cycle(tmp_path, addon_tmp):
     message = start_with(tmp_path, (f"alpha_{addon_tmp}", manifest("alpha", ["beta"]), {}),
                          (f"beta_{addon_tmp}", manifest("beta", ["gamma"]), {}),
                          (f"gamma_{addon_tmp}", manifest("gamma", ["alpha"]), {}))
@@ -162,7 +159,7 @@ def test_a_dependency_cycle_stops_start_up_naming_the_cycle(tmp_path, addon_tmp)
     assert "alpha -> beta -> gamma -> alpha" in message
 
 
-def test_two_addons_of_one_name_stop_start_up_naming_both_places(tmp_path, addon_tmp):  # noqa: F811
+def test_two_addons_of_one_name_stop_start_up_naming_both_places(tmp_path, addon_tmp):
     first, second = tmp_path / "first", tmp_path / "second"
     write_addon(first, f"twin_a_{addon_tmp}", manifest("twin"))
     write_addon(second, f"twin_b_{addon_tmp}", manifest("twin"))
@@ -172,12 +169,12 @@ def test_two_addons_of_one_name_stop_start_up_naming_both_places(tmp_path, addon
     assert "'twin'" in message and str(first) in message and str(second) in message
 
 
-def test_an_addon_reusing_a_built_in_name_stops_start_up(tmp_path, addon_tmp):  # noqa: F811
+def test_an_addon_reusing_a_built_in_name_stops_start_up(tmp_path, addon_tmp):
     message = start_with(tmp_path, (f"copycat_{addon_tmp}", manifest("invoicing"), {}))
     assert "'invoicing'" in message and "Two addons" in message
 
 
-def test_a_hook_implementation_without_a_spec_stops_start_up_naming_the_addon_and_hook(tmp_path, addon_tmp):  # noqa: F811
+def test_a_hook_implementation_without_a_spec_stops_start_up_naming_the_addon_and_hook(tmp_path, addon_tmp):
     hooks = '''
         from erp_core.hookspecs import hookimpl
 
@@ -190,7 +187,7 @@ def test_a_hook_implementation_without_a_spec_stops_start_up_naming_the_addon_an
     assert "'typo'" in message and "erp_menu_entries" in message
 
 
-def test_a_manifest_that_is_not_plain_data_stops_start_up(tmp_path, addon_tmp):  # noqa: F811
+def test_a_manifest_that_is_not_plain_data_stops_start_up(tmp_path, addon_tmp):
     folder = tmp_path / "bad_addons"
     package = write_addon(folder, f"clever_{addon_tmp}", manifest("clever"))
     (package / "__manifest__.py").write_text("{'name': 'clever', 'version': str(1)}\n")

@@ -7,8 +7,9 @@ from sqlalchemy import insert
 from erp_core import create_app
 from erp_core.database import db
 from erp_core.models import Partner
-from tests.fixtures import Api
-from tests.support import ARGUMENT, addon_tmp, assert_error, write_addon  # noqa: F401 (fixture)
+from erp_core.testing import Api, assert_error
+from erp_core.testing.helpers import ARGUMENT
+from tests.support import write_addon
 
 # ---------------------------------------------------------------- the error shape
 
@@ -58,10 +59,9 @@ def test_numbers_as_text_are_wrong_types(api):
 
 
 # A throwaway addon serving an endpoint that changes something and then fails unexpectedly.
-PROBE_HOOKS = '''
+PROBE_API = '''
     from erp_core import services
     from erp_core.api import ApiRoutes
-    from erp_core.hookspecs import hookimpl
 
     routes = ApiRoutes("probe")
 
@@ -70,17 +70,12 @@ PROBE_HOOKS = '''
     def crash():
         services.create_partner("Half-made partner")
         raise RuntimeError("a bug")
-
-
-    @hookimpl
-    def erp_api_routes():
-        return routes
 '''
 
 
 @pytest.fixture
-def probe_app(backend, database_factory, tmp_path, addon_tmp):  # noqa: F811
-    write_addon(tmp_path, f"probe_{addon_tmp}", {"name": "probe", "version": "1.0", "depends": []}, hooks=PROBE_HOOKS)
+def probe_app(backend, database_factory, tmp_path, addon_tmp):
+    write_addon(tmp_path, f"probe_{addon_tmp}", {"name": "probe", "version": "1.0", "depends": []}, api=PROBE_API)
     settings = {"ERP_ADDONS_PATH": str(tmp_path)}
     application = create_app({**settings, "DATABASE_URL": database_factory.fresh(backend, settings), "TESTING": True})
     with application.app_context():

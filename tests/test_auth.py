@@ -4,14 +4,12 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from erp_core import create_app
-from erp_core.cli import build_cli
 from erp_core.database import db
 from erp_core.models import Partner, Product
-from tests.fixtures import fresh_g_per_request
-from tests.support import PASSWORD, anonymous_access_problems, assert_error, log_in
+from erp_core.testing import PASSWORD, anonymous_access_problems, assert_error, log_in
+from erp_core.testing.plugin import fresh_g_per_request
 
 
 def partner_names():
@@ -128,7 +126,7 @@ def test_forms_refuse_a_post_without_the_csrf_token(csrf_app):
 
 
 def test_the_token_api_needs_no_csrf_token(csrf_app):
-    from tests.fixtures import Api
+    from erp_core.testing import Api
 
     response = Api(csrf_app, "accountant").post("/partners", json={"name": "Api Ltd"})
     assert response.status_code == 201, response.get_json()
@@ -211,7 +209,7 @@ def test_tokens_are_stored_hashed(api):
 
 
 def cli(app, *args, input=None):
-    result = CliRunner().invoke(build_cli(app), list(args), obj=app, input=input)
+    result = app.test_cli_runner().invoke(args=list(args), input=input)
     db.session.expire_all()
     return result
 

@@ -30,8 +30,16 @@ def test_defaults_live_in_the_instance_folder(instance):
     assert app.config["SESSION_COOKIE_SECURE"] is False
 
 
-def test_the_secret_key_is_generated_once_kept_private_and_reused(instance):
-    first = create_app().config["SECRET_KEY"]
+def test_building_the_app_writes_nothing(instance):
+    create_app()
+    assert not instance.exists(), "erp --help and other commands that build the app leave no trace"
+
+
+def test_the_secret_key_is_generated_at_the_first_request_kept_private_and_reused(instance):
+    app = create_app()
+    assert app.config["SECRET_KEY"] is None
+    assert app.test_client().get("/login").status_code == 200
+    first = app.secret_key
     key_file = instance / "secret_key"
     assert key_file.read_text().strip() == first and len(first) >= 32
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
@@ -49,14 +57,14 @@ def test_erp_env_in_the_instance_folder_adds_settings_and_the_environment_wins(i
         "# settings of this installation\n"
         f"DATABASE_URL=sqlite:///{instance / 'other.sqlite3'}\n"
         "ERP_SERIAL_UNIQUENESS='global'\n"
-        'ERP_ADDONS="invoicing"\n'
+        'ERP_ADDONS="serial_tracking"\n'
         "ERP_SECURE_COOKIES=1\n"
         "ERP_SECRET_KEY=from-the-file\n"
     )
     app = create_app()
     assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("other.sqlite3")
     assert app.config["ERP_SERIAL_UNIQUENESS"] == "global"
-    assert [a.name for a in app.extensions["erp"].addons] == ["invoicing"]
+    assert [a.name for a in app.extensions["erp"].addons] == ["invoicing", "serial_tracking"]
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SECRET_KEY"] == "from-the-file"
 

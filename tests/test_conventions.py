@@ -8,7 +8,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [p for folder in ("erp_core", "addons") for p in (ROOT / folder).rglob("*")
-           if p.suffix in (".py", ".html") and "tests" not in p.parts and "migrations" not in p.parts]
+           if p.suffix in (".py", ".html") and not {"tests", "testing", "migrations"} & set(p.parts)]
 TEMPLATES = [p for p in SOURCES if p.suffix == ".html"]
 STYLESHEETS = [p for folder in ("erp_core", "addons") for p in (ROOT / folder).rglob("*.css")]
 

@@ -35,7 +35,7 @@ HOOKS = declared_hooks()
 
 
 def test_hooks_are_found():
-    assert {"erp_menu_items", "erp_blueprints"} <= set(HOOKS)
+    assert {"erp_menu_items", "erp_roles", "erp_record_extensions"} <= set(HOOKS)
     assert "invoicing_invoice_posted" in HOOKS
 
 

@@ -3,14 +3,13 @@ and the models agree with the migrations."""
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
-from click.testing import CliRunner
 from sqlalchemy import func, inspect, select, text
 
 from erp_core import create_app, services
-from erp_core.cli import build_cli, initialise
+from erp_core.cli import initialise
 from erp_core.database import db
-from erp_core.migrations import alembic_config, revisions, schema_differences, schema_is_current
-from tests.fixtures import Api
+from erp_core.migrations import alembic_config, revisions, schema_differences, schema_problem
+from erp_core.testing import Api
 
 
 @pytest.fixture
@@ -44,24 +43,24 @@ def row_counts() -> dict[str, int]:
 
 
 def test_init_on_an_empty_database_reaches_the_latest_schema(empty_app):
-    assert revisions(empty_app)[0] == set() and not schema_is_current(empty_app)
-    result = CliRunner().invoke(build_cli(empty_app), ["init"], obj=empty_app)
+    assert revisions(empty_app)[0] == set() and schema_problem(empty_app) is not None
+    result = empty_app.test_cli_runner().invoke(args=["init"])
     assert result.exit_code == 0, result.output
-    assert schema_is_current(empty_app)
+    assert schema_problem(empty_app) is None
     assert {"users", "partners", "products"} <= set(inspect(db.engine).get_table_names())
 
 
 def test_init_upgrades_an_older_schema_and_keeps_its_data(empty_app):
     upgrade_to(empty_app, core_base_revision(empty_app))
     assert revisions(empty_app)[0] == {core_base_revision(empty_app)}
-    assert not schema_is_current(empty_app)
+    assert schema_problem(empty_app) is not None
     with db.engine.begin() as connection:  # rows written by the older version, in its own columns
         connection.execute(text("INSERT INTO products (name, type) VALUES ('Old laptop', 'storable')"))
         connection.execute(text("INSERT INTO partners (name, email) VALUES ('Old customer', 'old@example.test')"))
 
     initialise(empty_app, demo=False)
 
-    assert schema_is_current(empty_app)
+    assert schema_problem(empty_app) is None
     api = Api(empty_app, "warehouse")
     products = api.get("/products").get_json()["items"]
     assert [p["name"] for p in products] == ["Old laptop"]
@@ -72,20 +71,19 @@ def test_init_upgrades_an_older_schema_and_keeps_its_data(empty_app):
 
 
 def test_init_is_idempotent(empty_app):
-    runner = CliRunner()
-    first = runner.invoke(build_cli(empty_app), ["init", "--demo"], obj=empty_app)
+    first = empty_app.test_cli_runner().invoke(args=["init", "--demo"])
     assert first.exit_code == 0, first.output
     assert "demo user admin" in first.output
     counts = row_counts()
-    second = runner.invoke(build_cli(empty_app), ["init", "--demo"], obj=empty_app)
+    second = empty_app.test_cli_runner().invoke(args=["init", "--demo"])
     assert second.exit_code == 0, second.output
     assert "demo user" not in second.output, "passwords are printed once, at first start"
     assert row_counts() == counts
-    assert schema_is_current(empty_app)
+    assert schema_problem(empty_app) is None
 
 
 def test_demo_users_log_in_with_the_printed_passwords(empty_app):
-    result = CliRunner().invoke(build_cli(empty_app), ["init", "--demo"], obj=empty_app)
+    result = empty_app.test_cli_runner().invoke(args=["init", "--demo"])
     printed = [line.split() for line in result.output.splitlines() if line.strip().startswith("demo user")]
     assert {fields[2] for fields in printed} == {"admin", "accountant", "warehouse", "manager"}
     roles = set()
@@ -104,6 +102,6 @@ def test_models_and_migrations_agree(app):
 
 
 def test_run_refuses_a_database_that_init_has_not_prepared(empty_app):
-    result = CliRunner().invoke(build_cli(empty_app), ["run", "--port", "1"], obj=empty_app)
+    result = empty_app.test_cli_runner().invoke(args=["run", "--port", "1"])
     assert result.exit_code != 0
     assert "run `erp init` first" in result.output

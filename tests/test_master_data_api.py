@@ -2,7 +2,7 @@
 warranty_months belong to serial_tracking and are tested there)."""
 import pytest
 
-from tests.support import assert_error
+from erp_core.testing import assert_error
 
 CORE_PRODUCT_FIELDS = {"id", "name", "default_code", "barcode", "type"}
 

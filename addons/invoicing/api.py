@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import selectinload
 
-from erp_core.api import ApiModel, ApiRoutes, ListQuery, paginate, reject_nulls
+from erp_core import records
+from erp_core.api import ApiModel, ApiRoutes, ListQuery, Number, Page, paginate, reject_nulls
 from erp_core.services import get_or_404
 
 from . import services
@@ -18,16 +18,6 @@ routes = ApiRoutes("invoicing")
 
 InvoiceType = Literal["vendor_bill", "customer_invoice", "vendor_refund", "customer_refund"]
 InvoiceState = Literal["draft", "posted", "cancelled"]
-
-
-def _json_number(value):
-    # Quantities and prices are JSON numbers, never strings; taken through repr() so 0.1 stays 0.1.
-    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
-        raise ValueError("must be a JSON number")
-    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-
-
-Number = Annotated[Decimal, BeforeValidator(_json_number), WithJsonSchema({"type": "number"})]
 
 
 class LineIn(ApiModel):
@@ -66,13 +56,6 @@ class LineOut(BaseModel):
     subtotal: float
 
 
-class StockMoveRef(BaseModel):
-    id: int
-    reference: str
-    type: str
-    state: str
-
-
 class InvoiceOut(BaseModel):
     id: int
     type: InvoiceType
@@ -85,12 +68,6 @@ class InvoiceOut(BaseModel):
     amount_untaxed: float
     amount_tax: float
     total: float
-    stock_moves: list[StockMoveRef]
-
-
-class InvoiceList(BaseModel):
-    items: list[InvoiceOut]
-    total: int
 
 
 class InvoiceQuery(ListQuery):
@@ -102,10 +79,15 @@ class InvoiceQuery(ListQuery):
     date_to: date | None = Field(None, description="Invoice date on or before (YYYY-MM-DD)")
 
 
-def invoice_to_dict(invoice: Invoice, stock_moves: dict[int, list[dict]] | None = None) -> dict:
-    """``stock_moves``: from ``services.invoices_stock_moves`` when serializing many invoices."""
-    if stock_moves is None:
-        stock_moves = services.invoices_stock_moves([invoice])
+def invoice_out():
+    """InvoiceOut with the fields other addons add to invoices."""
+    return records.extended_schema(InvoiceOut, Invoice)
+
+
+def invoice_to_dict(invoice: Invoice, added: dict[int, dict] | None = None) -> dict:
+    """``added``: the fields other addons add, from ``records.extra_values`` when answering many invoices."""
+    if added is None:
+        added = records.extra_values(Invoice, [invoice])
     return {
         "id": invoice.id, "type": invoice.type, "state": invoice.state, "number": invoice.number,
         "partner_id": invoice.partner_id, "invoice_date": invoice.invoice_date,
@@ -113,7 +95,7 @@ def invoice_to_dict(invoice: Invoice, stock_moves: dict[int, list[dict]] | None 
         "lines": [{"id": line.id, "product_id": line.product_id, "description": line.description, "quantity": line.quantity,
                    "unit_price": line.unit_price, "tax_rate": line.tax_rate, "subtotal": line.subtotal} for line in invoice.lines],
         "amount_untaxed": invoice.amount_untaxed, "amount_tax": invoice.amount_tax, "total": invoice.total,
-        "stock_moves": stock_moves[invoice.id],
+        **added[invoice.id],
     }
 
 
@@ -121,29 +103,29 @@ def _invoice(invoice_id: int) -> Invoice:
     return get_or_404(Invoice, invoice_id, "invoice")
 
 
-@routes.route("/invoices", summary="List invoices, bills and refunds (newest first)", query=InvoiceQuery, response=InvoiceList)
+@routes.route("/invoices", summary="List invoices, bills and refunds (newest first)", query=InvoiceQuery, response=lambda: Page[invoice_out()])
 def list_invoices(query: InvoiceQuery):
     filters = query.model_dump(exclude={"limit", "offset", "type"})
     stmt = services.search_invoices(types=(query.type,) if query.type else (), **filters).options(selectinload(Invoice.lines))
     page = paginate(stmt, lambda invoice: invoice, query)
-    stock_moves = services.invoices_stock_moves(page["items"])  # one hook call for the page, not one per invoice
-    page["items"] = [invoice_to_dict(invoice, stock_moves) for invoice in page["items"]]
+    added = records.extra_values(Invoice, page["items"])  # one load per addon for the page, not one per invoice
+    page["items"] = [invoice_to_dict(invoice, added) for invoice in page["items"]]
     return page
 
 
 @routes.route("/invoices", "POST", summary="Create a draft invoice, bill or refund", permission="invoice.write",
-              body=InvoiceIn, response=InvoiceOut, status=201)
+              body=InvoiceIn, response=invoice_out, status=201)
 def create_invoice(body: InvoiceIn):
     return invoice_to_dict(services.create_invoice(body.model_dump()))
 
 
-@routes.route("/invoices/<int:invoice_id>", summary="One invoice with its lines and stock moves", response=InvoiceOut)
+@routes.route("/invoices/<int:invoice_id>", summary="One invoice with its lines (and the fields other addons add)", response=invoice_out)
 def get_invoice(invoice_id: int):
     return invoice_to_dict(_invoice(invoice_id))
 
 
 @routes.route("/invoices/<int:invoice_id>", "PATCH", summary="Change a draft (409 once posted); lines, when sent, replace all lines",
-              permission="invoice.write", body=InvoicePatch, response=InvoiceOut)
+              permission="invoice.write", body=InvoicePatch, response=invoice_out)
 def update_invoice(invoice_id: int, body: InvoicePatch):
     invoice = _invoice(invoice_id)
     changes = body.model_dump(exclude_unset=True)
@@ -152,7 +134,7 @@ def update_invoice(invoice_id: int, body: InvoicePatch):
 
 
 @routes.route("/invoices/<int:invoice_id>", "DELETE", summary="Delete a draft (409 once posted); answers the deleted draft",
-              permission="invoice.write", response=InvoiceOut)
+              permission="invoice.write", response=invoice_out)
 def delete_invoice(invoice_id: int):
     invoice = _invoice(invoice_id)
     body = invoice_to_dict(invoice)
@@ -161,18 +143,18 @@ def delete_invoice(invoice_id: int):
 
 
 @routes.route("/invoices/<int:invoice_id>/post", "POST", summary="Post a draft: check it, number it, let addons react (422 lists every problem)",
-              permission="invoice.post", response=InvoiceOut)
+              permission="invoice.post", response=invoice_out)
 def post_invoice(invoice_id: int):
     return invoice_to_dict(services.post_invoice(_invoice(invoice_id)))
 
 
 @routes.route("/invoices/<int:invoice_id>/cancel", "POST", summary="Cancel a posted document (409 when an addon refuses, e.g. goods moved)",
-              permission="invoice.cancel", response=InvoiceOut)
+              permission="invoice.cancel", response=invoice_out)
 def cancel_invoice(invoice_id: int):
     return invoice_to_dict(services.cancel_invoice(_invoice(invoice_id)))
 
 
 @routes.route("/invoices/<int:invoice_id>/refund", "POST", summary="Create a draft refund of a posted bill or invoice, lines copied",
-              permission="invoice.write", response=InvoiceOut, status=201)
+              permission="invoice.write", response=invoice_out, status=201)
 def refund_invoice(invoice_id: int):
     return invoice_to_dict(services.create_refund(_invoice(invoice_id)))

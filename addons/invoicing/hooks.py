@@ -1,4 +1,4 @@
-"""How the invoicing addon plugs into the host: permissions, API, pages, menu, dashboard, demo data."""
+"""How the invoicing addon plugs into the host: its role and permissions, menu, dashboard, demo data."""
 from __future__ import annotations
 
 from datetime import datetime, time, timezone
@@ -8,26 +8,19 @@ from sqlalchemy import func, select
 
 from erp_core.database import db
 from erp_core.hookspecs import hookimpl
-from erp_core.ui import DashboardCard, MenuItem
+from erp_core.ui import DashboardCard, MenuItem, Role
+
+
+@hookimpl
+def erp_roles():
+    return [Role("accountant", "Accountant", "Records partners, vendor bills, customer invoices and refunds, and posts them.",
+                 demo_user="accountant")]
 
 
 @hookimpl
 def erp_permissions():
-    return {"invoice.write": {"accountant"}, "invoice.post": {"accountant"}, "invoice.cancel": {"accountant"}}
-
-
-@hookimpl
-def erp_api_routes():
-    from .api import routes
-
-    return routes
-
-
-@hookimpl
-def erp_blueprints():
-    from .views import bp
-
-    return [bp]
+    accountant = {"accountant"}
+    return {"partner.write": accountant, "invoice.write": accountant, "invoice.post": accountant, "invoice.cancel": accountant}
 
 
 @hookimpl

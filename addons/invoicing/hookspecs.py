@@ -18,10 +18,3 @@ def invoicing_invoice_cancel_refusal(invoice):
 @hookspec
 def invoicing_invoice_cancelled(invoice):
     """``invoice`` was just cancelled (no addon refused): undo follow-up records here."""
-
-
-@hookspec
-def invoicing_invoices_stock_moves(invoices):
-    """Return ``{invoice_id: [{"id", "reference", "type", "state"}]}``: the stock moves made for
-    each of ``invoices``, listed in their API bodies under ``stock_moves``. One call per page of
-    invoices, so an implementation can answer with one query."""

@@ -270,15 +270,6 @@ def cancel_invoice(invoice: Invoice) -> Invoice:
     return invoice
 
 
-def invoices_stock_moves(invoices: list[Invoice]) -> dict[int, list[dict]]:
-    """The stock moves other addons made for each invoice (``[]`` when none is loaded)."""
-    found: dict[int, list[dict]] = {invoice.id: [] for invoice in invoices}
-    for by_invoice in _hook().invoicing_invoices_stock_moves(invoices=invoices):
-        for invoice_id, moves in (by_invoice or {}).items():
-            found[invoice_id].extend(moves)
-    return found
-
-
 def search_invoices(types: tuple[str, ...] = (), state: str | None = None, partner_id: int | None = None, q: str | None = None,
                     date_from: date | None = None, date_to: date | None = None):
     """A select of invoices, newest first, filtered; ``q`` is part of the number or of the partner's name."""

@@ -3,20 +3,19 @@ and the detail page with its actions and the panels other addons add."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from types import SimpleNamespace
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from wtforms import DateField, DecimalField, FieldList, Form, FormField, SelectField, StringField
+from wtforms import DateField, FieldList, Form, FormField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional
-from wtforms.widgets import TextInput
 
 from erp_core.auth import authorize
 from erp_core.database import db
 from erp_core.errors import InvalidState, NotFound
+from erp_core.forms import ErrorPlaces, NumberField
 from erp_core.models import Partner, Product
 from erp_core.services import get_or_404
 from erp_core.web import PAGE_SIZE, flash_error, page_of, perform
@@ -33,17 +32,6 @@ LISTS = {
     "refunds": ("Refunds", ("vendor_refund", "customer_refund")),
 }
 LIST_OF_TYPE = {t: name for name, (_, types) in LISTS.items() for t in types}
-
-
-@bp.app_template_filter("money")
-def money(value) -> str:
-    return "" if value is None else f"{Decimal(value):,.2f}"
-
-
-@bp.app_template_filter("plain_number")
-def plain_number(value) -> str:
-    """2.000 → 2, 0.3350 → 0.335: quantities and prices as people write them."""
-    return "" if value is None else f"{Decimal(value).normalize():f}"
 
 
 # ---------------------------------------------------------------- lists
@@ -77,31 +65,6 @@ for _kind, _path in (("vendor_bills", "/bills"), ("customer_invoices", "/invoice
 # ---------------------------------------------------------------- the document form
 
 
-class NumberField(DecimalField):
-    """A decimal typed as text (phones show the number pad); a decimal comma (12,5) is accepted too."""
-
-    widget = TextInput()
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, places=None, render_kw={"inputmode": "decimal", "autocomplete": "off"}, **kwargs)
-
-    def process_formdata(self, valuelist):
-        text = (valuelist[0] if valuelist else "").strip()
-        self.data = None
-        if not text:
-            return
-        try:
-            value = Decimal(text if "." in text else text.replace(",", "."))
-        except InvalidOperation:
-            raise ValueError("Enter a number, such as 12.50.") from None
-        if not value.is_finite():
-            raise ValueError("Enter a number, such as 12.50.")
-        self.data = value
-
-    def _value(self):
-        return self.raw_data[0] if self.raw_data else plain_number(self.data)
-
-
 def _optional_id(value) -> int | None:
     return int(value) if value not in (None, "") else None
 
@@ -124,29 +87,6 @@ class InvoiceForm(FlaskForm):
     lines = FieldList(FormField(LineForm), min_entries=1)
 
 
-class ErrorPlaces:
-    """Lets ``perform`` put each problem a service reports next to its field, including
-    ``lines.2.quantity`` (the third line's quantity); ``lines`` holds problems of the whole list."""
-
-    ALIASES = {"reversed_invoice_id": "reversed_number"}
-
-    def __init__(self, form: InvoiceForm):
-        self.form = form
-        self.lines = SimpleNamespace(errors=[])
-
-    def __getattr__(self, path: str):
-        node = self.form
-        for part in self.ALIASES.get(path, path).split("."):
-            if part.isdigit():
-                entries = getattr(node, "entries", [])
-                node = entries[int(part)] if int(part) < len(entries) else None
-            else:
-                node = getattr(node, part, None) if part else None
-            if node is None:
-                return None
-        return node
-
-
 def _choices(form: InvoiceForm, prototype: LineForm) -> None:
     partners = db.session.execute(select(Partner.id, Partner.name).order_by(Partner.name, Partner.id)).all()
     form.partner_id.choices = [("", "Choose a partner")] + [(p.id, p.name) for p in partners]
@@ -167,6 +107,10 @@ def _preview(form: InvoiceForm) -> dict:
     return {"subtotals": {_line_index(e): subtotals.get(id(e.form)) for e in form.lines}, "amounts": amounts}
 
 
+def _places(form: InvoiceForm) -> ErrorPlaces:
+    return ErrorPlaces(form, aliases={"reversed_invoice_id": "reversed_number"})
+
+
 def _render_form(form: InvoiceForm, invoice_type: str, invoice: Invoice | None, places: ErrorPlaces | None = None, status: int = 200):
     prototype = LineForm(prefix="lines-__index__-")
     _choices(form, prototype)
@@ -174,7 +118,7 @@ def _render_form(form: InvoiceForm, invoice_type: str, invoice: Invoice | None, 
     title = f"Edit {invoice.display_name}" if invoice else f"New {TYPE_LABELS[invoice_type].lower()}"
     return render_template("invoicing/form.html", title=title, form=form, prototype=prototype, invoice=invoice, invoice_type=invoice_type,
                            list_endpoint=kind, list_title=LISTS[kind][0],
-                           preview=_preview(form), line_errors=places.lines.errors if places else [],
+                           preview=_preview(form), line_errors=places.list_errors.get("lines", []) if places else [],
                            line_index=_line_index), status
 
 
@@ -210,7 +154,7 @@ def _edit(invoice_type: str, invoice: Invoice | None):
         return _render_form(form, invoice_type, invoice)
     # Lines left completely empty are not lines: ignore them instead of asking to fill them in.
     form.lines.entries = [e for e in form.lines.entries if not e.form.is_blank()]
-    places = ErrorPlaces(form)
+    places = _places(form)
     values = _form_values(form, invoice_type) if form.validate() else None
     if values is not None:
         saved = perform(services.update_invoice, invoice, values, form=places) if invoice else perform(services.create_invoice, values, form=places)
@@ -261,7 +205,7 @@ def post(invoice_id: int):
     authorize("invoice.post")
     invoice = get_or_404(Invoice, invoice_id, "document")
     form = InvoiceForm(formdata=None, obj=invoice)
-    places = ErrorPlaces(form)
+    places = _places(form)
     posted = perform(services.post_invoice, invoice, form=places)
     if posted is not None:
         flash(f"Posted as {posted.number}.", "success")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from erp_addons.invoicing import services as invoicing
+from erp_addons.invoicing.models import InvoiceLine
 from sqlalchemy import select
 
-from addons.invoicing import services as invoicing
-from addons.invoicing.models import InvoiceLine
 from erp_core import services as core
 from erp_core.database import db
 from erp_core.models import Partner, Product

@@ -1,5 +1,6 @@
-"""How serial tracking plugs into the host and into invoicing: permissions, API, pages, menu,
-dashboard, detail panels, product fields, default and demo data, and the invoice events."""
+"""How serial tracking plugs into the host and into invoicing: roles, permissions, settings, menu,
+dashboard, detail panels, the fields it adds to products and invoices, default and demo data, and
+the invoice events."""
 from __future__ import annotations
 
 from flask import url_for
@@ -8,9 +9,18 @@ from sqlalchemy import func, select
 from erp_core.auth import acting_user
 from erp_core.database import db
 from erp_core.hookspecs import hookimpl
-from erp_core.ui import DashboardCard, ExtraField, MenuItem, Panel
+from erp_core.settings import Setting, choice
+from erp_core.ui import DashboardCard, MenuItem, Panel, Role
 
-from .models import TRACKING_MODES
+
+@hookimpl
+def erp_roles():
+    return [
+        Role("warehouse", "Warehouse", "Receives and delivers goods, scans serial numbers, moves stock between locations.",
+             demo_user="warehouse"),
+        Role("inventory_manager", "Inventory manager", "Everything the warehouse does, plus products, locations, scrap "
+             "and inventory adjustments.", demo_user="manager"),
+    ]
 
 
 @hookimpl
@@ -18,6 +28,7 @@ def erp_permissions():
     warehouse = {"warehouse", "inventory_manager"}
     manager = {"inventory_manager"}
     return {
+        "product.write": manager,
         "location.write": manager,
         "serial.create": manager,
         "serial.write": manager,
@@ -32,17 +43,9 @@ def erp_permissions():
 
 
 @hookimpl
-def erp_api_routes():
-    from .api import routes
-
-    return routes
-
-
-@hookimpl
-def erp_blueprints():
-    from .views import bp
-
-    return [bp]
+def erp_settings():
+    return [Setting("ERP_SERIAL_UNIQUENESS", "product", "product: a serial number is unique per product; global: unique "
+                    "across all products.", parse=choice("product", "global"))]
 
 
 @hookimpl
@@ -70,7 +73,8 @@ def erp_dashboard_cards(user):
 
 @hookimpl
 def erp_detail_panels(record):
-    from addons.invoicing.models import Invoice
+    from erp_addons.invoicing.models import Invoice
+
     from erp_core.models import Product
 
     from . import services
@@ -79,42 +83,34 @@ def erp_detail_panels(record):
         moves = services.invoice_moves(record)
         return [Panel("Stock moves", "serial_tracking/_invoice_moves_panel.html",
                       {"moves": moves, "previews": services.move_serial_previews([m.id for m in moves])}, order=50)]
-    if isinstance(record, Product) and record.tracking == "serial":
+    if isinstance(record, Product) and services.tracking_of(record.id) == "serial":
         return [Panel("Serial numbers", "serial_tracking/_product_serials_panel.html",
                       {"product": record, "counts": services.serial_counts(record)}, order=50)]
     return []
 
 
 @hookimpl
-def erp_product_fields():
-    return [
-        ExtraField("tracking", "Tracking", str, "none", section="Traceability",
-                   # a tuple: the host caches the product schemas by their (hashable) fields
-                   choices=(("none", "No tracking"), ("lot", "By lots"), ("serial", "By unique serial number")),
-                   help="Lot and serial tracking are for storable products only."),
-        ExtraField("warranty_months", "Warranty (months)", int, 0, section="Traceability",
-                   help="Counted from the delivery to the customer; 0 for no warranty."),
-    ]
+def erp_record_extensions():
+    from erp_addons.invoicing.models import Invoice
 
+    from erp_core.records import RecordExtension, RecordField
 
-@hookimpl
-def erp_product_check(product):
-    problems = []
-    if product.tracking not in TRACKING_MODES:
-        problems.append({"field": "tracking", "code": "invalid_choice", "message": "Tracking must be none, lot or serial."})
-    elif product.tracking != "none" and product.type != "storable":
-        problems.append({"field": "tracking", "code": "tracking_requires_storable",
-                         "message": f"Only storable products can be tracked by {product.tracking}; this one is {product.type}."})
-    if product.warranty_months is None or not 0 <= product.warranty_months <= 1200:
-        problems.append({"field": "warranty_months", "code": "invalid_warranty", "message": "The warranty is a number of months from 0 to 1200."})
-    return problems
+    from .api.moves import StockMoveRef
+    from .services.invoices import invoice_stock_moves
+    from .services.products import PRODUCT_EXTENSION
+
+    stock_moves = RecordField("stock_moves", "Stock moves", list[StockMoveRef], [],
+                              help="The stock moves made for this document, when posted.")
+    return [PRODUCT_EXTENSION, RecordExtension(Invoice, (stock_moves,), load=invoice_stock_moves)]
 
 
 @hookimpl
 def erp_init_data():
     from .services import create_default_locations
+    from .services.products import ensure_tracking_rows
 
     create_default_locations()
+    ensure_tracking_rows()
 
 
 @hookimpl
@@ -146,13 +142,3 @@ def invoicing_invoice_cancelled(invoice):
     from .services import cancel_invoice_moves
 
     cancel_invoice_moves(invoice, user=acting_user())
-
-
-@hookimpl
-def invoicing_invoices_stock_moves(invoices):
-    from .services import invoices_moves
-
-    found: dict[int, list[dict]] = {}
-    for m in invoices_moves([invoice.id for invoice in invoices]):
-        found.setdefault(m.invoice_id, []).append({"id": m.id, "reference": m.reference, "type": m.type, "state": m.state})
-    return found

@@ -46,6 +46,9 @@ def alembic_config(app: Flask) -> Config:
 
 
 def upgrade_database(app: Flask) -> None:
+    unknown = unknown_revisions(app)
+    if unknown:
+        raise SystemExit(_unknown_revisions_message(app, unknown))
     with app.app_context(), db.engine.begin() as connection:
         cfg = alembic_config(app)
         cfg.attributes["connection"] = connection
@@ -72,10 +75,35 @@ def revisions(app: Flask) -> tuple[set, set]:
     return applied, set(script.get_heads())
 
 
-def schema_is_current(app: Flask) -> bool:
-    """True when every migration of the loaded addons has been applied."""
+def unknown_revisions(app: Flask) -> list[str]:
+    """Revisions the database holds that no loaded addon ships: the database was made with an
+    addon that is not loaded now (or with newer code)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config(app))
+    known = {rev.revision for rev in script.walk_revisions()}
+    with app.app_context(), db.engine.connect() as connection:
+        return sorted(set(MigrationContext.configure(connection).get_current_heads()) - known)
+
+
+def _unknown_revisions_message(app: Flask, unknown: list[str]) -> str:
+    # Revision ids are "<branch>_<number>": the branch is the addon's name.
+    owners = sorted({rev.rsplit("_", 1)[0] for rev in unknown})
+    loaded = ", ".join(a.name for a in app.extensions["erp"].addons) or "none"
+    return (f"The database holds migrations of {', '.join(owners)} ({', '.join(unknown)}), which is not loaded here "
+            f"(loaded: {loaded}). Load it (ERP_ADDONS, ERP_ADDONS_PATH), or use another database (DATABASE_URL).")
+
+
+def schema_problem(app: Flask) -> str | None:
+    """Why the app cannot serve this database yet, in a sentence; None when its schema is current."""
+    unknown = unknown_revisions(app)
+    if unknown:
+        return _unknown_revisions_message(app, unknown)
     applied, heads = revisions(app)
-    return bool(heads) and heads <= applied
+    if not heads or not heads <= applied:
+        return f"The database ({app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]}) is empty or older than the code: run `erp init` first."
+    return None
 
 
 def make_revision(app: Flask, branch: str, message: str) -> None:
@@ -95,8 +123,8 @@ def make_revision(app: Flask, branch: str, message: str) -> None:
         cfg.attributes["connection"] = connection
         script = ScriptDirectory.from_config(cfg)
         existing = {label for rev in script.walk_revisions() for label in rev.branch_labels}
-        serial = sum(1 for rev in script.walk_revisions() if branch in rev.branch_labels or rev.revision.startswith(branch + "_")) + 1
-        options = {"message": message, "autogenerate": True, "rev_id": f"{branch}_{serial:04d}"}
+        number = sum(1 for rev in script.walk_revisions() if branch in rev.branch_labels or rev.revision.startswith(branch + "_")) + 1
+        options = {"message": message, "autogenerate": True, "rev_id": f"{branch}_{number:04d}"}
         if branch in existing:
             options["head"] = f"{branch}@head"
         else:

@@ -1,12 +1,11 @@
 """``erp init --demo``: partners, products of every type and one posted vendor bill, created once."""
+from erp_addons.invoicing.demo import CUSTOMERS, PRODUCTS, VENDORS
+from erp_addons.invoicing.models import Invoice
 from sqlalchemy import func, select
 
 from erp_core.cli import initialise
 from erp_core.database import db
 from erp_core.models import Partner, Product
-
-from ..demo import CUSTOMERS, PRODUCTS, VENDORS
-from ..models import Invoice
 
 
 def test_demo_data_is_created_once(app):

@@ -4,17 +4,22 @@
 import textwrap
 
 import pytest
+from erp_addons.invoicing.models import Invoice, InvoiceLine
 from sqlalchemy import func, select
 
 from erp_core.database import db
 from erp_core.models import Partner, Sequence
+from erp_core.testing import log_in
 
-from ..models import Invoice, InvoiceLine
-from .common import cancel_document, create_bill, create_partner, create_product, line, log_in
+from .common import cancel_document, create_bill, create_partner, create_product, line
 
-REACTOR_HOOKS = '''
+REACTOR_VIEWS = '''
 from flask import Blueprint
 
+bp = Blueprint("failing_reactor", __name__, template_folder="templates")
+'''
+
+REACTOR_HOOKS = '''
 from erp_core.database import db
 from erp_core.errors import DomainError
 from erp_core.hookspecs import hookimpl
@@ -48,24 +53,30 @@ def invoicing_invoice_cancelled(invoice):
     db.session.add(Partner(name=f"saw {invoice.number} {invoice.state}"))
 
 
+LOADS = []  # the pages of invoices the extension was asked about
+
+
+def _load_notes(invoices):
+    LOADS.append(len(invoices))
+    return {invoice.id: {"reactor_note": f"noted {invoice.number}"} for invoice in invoices if _name(invoice).startswith("Noted")}
+
+
 @hookimpl
-def invoicing_invoices_stock_moves(invoices):
-    return {invoice.id: [{"id": n, "reference": f"WH/IN/{n:05d}", "type": "receipt", "state": "pending"} for n in (1, 2)]
-            for invoice in invoices if _name(invoice).startswith("Moves")}
+def erp_record_extensions():
+    from erp_addons.invoicing.models import Invoice
+    from erp_core.records import RecordExtension, RecordField
+
+    return [RecordExtension(Invoice, (RecordField("reactor_note", "Reactor note", str | None, None),), load=_load_notes)]
 
 
 @hookimpl
 def erp_detail_panels(record):
-    from addons.invoicing.models import Invoice
+    from erp_addons.invoicing.models import Invoice
 
     if isinstance(record, Invoice):
         return [Panel("Reactor panel", "failing_reactor/panel.html", {"greeting": f"Panel for {record.display_name}"})]
     return []
 
-
-@hookimpl
-def erp_blueprints():
-    return [Blueprint("failing_reactor", __name__, template_folder="templates")]
 '''
 
 
@@ -77,6 +88,7 @@ def reactor_folder(tmp_path_factory):
     (addon / "__manifest__.py").write_text(repr({"name": "failing_reactor", "version": "1", "depends": ["invoicing"]}))
     (addon / "__init__.py").write_text("")
     (addon / "hooks.py").write_text(textwrap.dedent(REACTOR_HOOKS))
+    (addon / "views.py").write_text(textwrap.dedent(REACTOR_VIEWS))
     (addon / "templates" / "failing_reactor" / "panel.html").write_text("<p class=reactor>{{ panel.context.greeting }}</p>")
     return folder
 
@@ -120,7 +132,7 @@ def test_a_failing_reaction_keeps_the_draft_and_consumes_no_number(api, service,
 
 def test_the_web_page_says_why_posting_failed(app, api, client, service):
     refused = create_bill(api, create_partner(api, "Refuse Ltd"), [line(service)], post=False)
-    log_in(client)
+    log_in(client, "accountant")
     response = client.post(f"/invoicing/{refused['id']}/post")
     html = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -146,17 +158,25 @@ def test_cancelled_hook_runs_after_the_state_changed(api, service):
     assert db.session.scalar(select(Partner.id).where(Partner.name == f"saw {bill['number']} cancelled")) is not None
 
 
-def test_stock_moves_lists_what_addons_report(api, service):
-    bill = create_bill(api, create_partner(api, "Moves Ltd"), [line(service)])
-    assert bill["stock_moves"] == [{"id": 1, "reference": "WH/IN/00001", "type": "receipt", "state": "pending"},
-                                   {"id": 2, "reference": "WH/IN/00002", "type": "receipt", "state": "pending"}]
+def test_an_addon_adds_a_field_to_invoices_loaded_once_per_page(api, service):
+    from erp_addons.failing_reactor.hooks import LOADS
+
+    bill = create_bill(api, create_partner(api, "Noted Ltd"), [line(service)])
+    assert bill["reactor_note"] == f"noted {bill['number']}"
     other = create_bill(api, create_partner(api, "Acme"), [line(service)])
-    assert other["stock_moves"] == []
+    assert other["reactor_note"] is None, "a record the extension leaves out gets the field's default"
+    LOADS.clear()
+    listed = api.get("/invoices?type=vendor_bill").get_json()["items"]
+    assert {i["id"]: i["reactor_note"] for i in listed if i["id"] in (bill["id"], other["id"])} == {
+        bill["id"]: f"noted {bill['number']}", other["id"]: None}
+    assert LOADS == [len(listed)], "one load for the whole page"
+    schema = api.get("/openapi.json").get_json()["components"]["schemas"]["InvoiceOut"]
+    assert "reactor_note" in schema["properties"] and "stock_moves" in schema["properties"]
 
 
 def test_detail_page_shows_panels_from_other_addons(api, client, service):
     bill = create_bill(api, create_partner(api, "Acme"), [line(service)])
-    log_in(client)
+    log_in(client, "accountant")
     html = client.get(f"/invoicing/{bill['id']}").get_data(as_text=True)
     assert "<h2>Reactor panel</h2>" in html and f"Panel for {bill['number']}" in html
 

@@ -4,7 +4,9 @@ from datetime import date
 
 import pytest
 
-from .common import create_bill, create_invoice, create_partner, create_product, line, log_in
+from erp_core.testing import log_in
+
+from .common import create_bill, create_invoice, create_partner, create_product, line
 
 
 @pytest.fixture

@@ -3,8 +3,8 @@ from datetime import date
 
 import pytest
 
-from erp_core.models import Sequence
 from erp_core.database import db
+from erp_core.models import Sequence
 
 from .common import create_bill, create_document, create_invoice, create_partner, create_product, create_refund, line
 

@@ -5,15 +5,14 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from erp_addons.invoicing import services
+from erp_addons.invoicing.models import Invoice
 from sqlalchemy import select
 
 from erp_core.database import db
 from erp_core.errors import InvalidState
-from erp_core.services import create_partner
 from erp_core.models import Partner, Sequence
-
-from .. import services
-from ..models import Invoice
+from erp_core.services import create_partner
 
 THREADS = 6
 DOCUMENTS = 50

@@ -1,8 +1,12 @@
 """Helpers for serial_tracking tests, all through the HTTP API (``api`` fixture): products,
-partners, posted invoices and the moves they create, receiving and delivering serials."""
+partners, posted invoices and the moves they create, receiving and delivering serials. They build
+on invoicing's helpers, as this addon builds on invoicing."""
 from __future__ import annotations
 
+from erp_addons.invoicing.tests import common as invoicing
+
 from erp_core.database import db
+from erp_core.testing import ok
 
 _counter = {"n": 0}
 
@@ -12,26 +16,13 @@ def _unique(prefix: str) -> str:
     return f"{prefix} {_counter['n']}"
 
 
-def ok(response, status: int = 200) -> dict:
-    assert response.status_code == status, (response.status_code, response.get_json())
-    return response.get_json()
-
-
-def error(response, status: int, code: str) -> dict:
-    """The error body of a failed request, after checking its status and code."""
-    body = response.get_json()
-    assert response.status_code == status, (response.status_code, body)
-    assert body["error"]["code"] == code, body
-    return body["error"]
-
-
 def create_product(api, name: str | None = None, tracking: str = "serial", warranty_months: int = 24, type: str = "storable") -> dict:
-    return ok(api.as_("inventory_manager").post("/products", json={
-        "name": name or _unique("Laptop"), "type": type, "tracking": tracking, "warranty_months": warranty_months}), 201)
+    return invoicing.create_product(api.as_("inventory_manager"), name or _unique("Laptop"), type,
+                                    tracking=tracking, warranty_months=warranty_months)
 
 
 def create_partner(api, name: str | None = None) -> dict:
-    return ok(api.as_("accountant").post("/partners", json={"name": name or _unique("Partner")}), 201)
+    return invoicing.create_partner(api.as_("accountant"), name or _unique("Partner"))
 
 
 def location(api, usage: str) -> dict:
@@ -47,15 +38,13 @@ def create_location(api, name: str, parent_id: int, usage: str = "internal") -> 
 
 
 def create_invoice(api, type: str, partner: dict, lines: list[tuple[dict, float]], reversed_invoice_id: int | None = None):
-    """A draft invoice response (not checked: callers may expect a refusal)."""
-    body = {"type": type, "partner_id": partner["id"], "reversed_invoice_id": reversed_invoice_id,
-            "lines": [{"product_id": product["id"], "quantity": quantity, "unit_price": 100} for product, quantity in lines]}
-    return ok(api.as_("accountant").post("/invoices", json=body), 201)
+    """A draft of ``type`` for (product, quantity) lines at 100 each."""
+    return invoicing.create_document(api.as_("accountant"), type, partner, [invoicing.line(p, q, 100) for p, q in lines],
+                                     post=False, reversed_invoice_id=reversed_invoice_id)
 
 
 def post_invoice(api, type: str, partner: dict, lines: list[tuple[dict, float]], reversed_invoice_id: int | None = None) -> dict:
-    invoice = create_invoice(api, type, partner, lines, reversed_invoice_id)
-    return ok(api.as_("accountant").post(f"/invoices/{invoice['id']}/post"))
+    return invoicing.post_document(api.as_("accountant"), create_invoice(api, type, partner, lines, reversed_invoice_id))
 
 
 def invoice_move(api, invoice: dict) -> dict:

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from collections import Counter
 
-from addons.serial_tracking.models import Location
-from erp_core.cli import initialise
+from erp_addons.serial_tracking.models import Location
 
-from .common import create_product, error, ok, stock_location, table_counts
+from erp_core.cli import initialise
+from erp_core.testing import assert_error
+
+from .common import create_product, ok, stock_location, table_counts
 
 LOCATION_KEYS = ["id", "name", "full_name", "parent_id", "usage"]
 
@@ -43,13 +45,13 @@ def test_locations_form_a_tree(api):
 def test_creating_a_location_is_checked_and_needs_location_write(api):
     stock = stock_location(api)
     manager = api.as_("inventory_manager")
-    error(api.as_("warehouse").post("/locations", json={"name": "Shelf", "parent_id": stock["id"]}), 403, "forbidden")
-    error(manager.post("/locations", json={"name": "Stock", "parent_id": 1}), 422, "duplicate")
-    error(manager.post("/locations", json={"name": "A/B", "parent_id": stock["id"]}), 422, "invalid_name")
-    error(manager.post("/locations", json={"name": "Shelf", "parent_id": 99999}), 422, "not_found")
-    error(manager.post("/locations", json={"name": "Shelf", "usage": "attic"}), 400, "bad_request")
-    error(api.get("/locations?usage=attic"), 400, "bad_request")
-    error(api.get("/locations/99999"), 404, "not_found")
+    assert_error(api.as_("warehouse").post("/locations", json={"name": "Shelf", "parent_id": stock["id"]}), 403, "forbidden")
+    assert_error(manager.post("/locations", json={"name": "Stock", "parent_id": 1}), 422, "duplicate")
+    assert_error(manager.post("/locations", json={"name": "A/B", "parent_id": stock["id"]}), 422, "invalid_name")
+    assert_error(manager.post("/locations", json={"name": "Shelf", "parent_id": 99999}), 422, "not_found")
+    assert_error(manager.post("/locations", json={"name": "Shelf", "usage": "attic"}), 400, "bad_request")
+    assert_error(api.get("/locations?usage=attic"), 400, "bad_request")
+    assert_error(api.get("/locations/99999"), 404, "not_found")
     assert table_counts(Location) == (8,)
 
 
@@ -61,10 +63,10 @@ def test_products_get_tracking_and_warranty(api):
     assert (laptop["tracking"], laptop["warranty_months"]) == ("serial", 36)
     assert ok(manager.patch(f"/products/{plain['id']}", json={"tracking": "lot"}))["tracking"] == "lot"
 
-    failure = error(manager.post("/products", json={"name": "Gift card", "type": "consumable", "tracking": "serial"}),
+    failure = assert_error(manager.post("/products", json={"name": "Gift card", "type": "consumable", "tracking": "serial"}),
                     422, "tracking_requires_storable")
     assert failure["details"][0]["field"] == "tracking"
-    error(manager.patch(f"/products/{laptop['id']}", json={"type": "service"}), 422, "tracking_requires_storable")
-    error(manager.post("/products", json={"name": "X", "tracking": "batch"}), 400, "bad_request")
-    error(manager.post("/products", json={"name": "X", "warranty_months": -1}), 422, "invalid_warranty")
+    assert_error(manager.patch(f"/products/{laptop['id']}", json={"type": "service"}), 422, "tracking_requires_storable")
+    assert_error(manager.post("/products", json={"name": "X", "tracking": "batch"}), 400, "bad_request")
+    assert_error(manager.post("/products", json={"name": "X", "warranty_months": -1}), 422, "invalid_warranty")
     assert ok(api.get(f"/products/{laptop['id']}"))["type"] == "storable"

@@ -2,11 +2,27 @@
 from __future__ import annotations
 
 import pytest
+from erp_addons.serial_tracking.models import MoveLineSerial, Serial, StockMove, StockMoveLine
 
-from addons.serial_tracking.models import MoveLineSerial, Serial, StockMove, StockMoveLine
+from erp_core.testing import assert_error
 
-from .common import (assign, create_invoice, create_location, create_partner, create_product, deliver, error, invoice_move, location,
-                     ok, post_invoice, receive, serial, stock_location, table_counts, validate)
+from .common import (
+    assign,
+    create_invoice,
+    create_location,
+    create_partner,
+    create_product,
+    deliver,
+    invoice_move,
+    location,
+    ok,
+    post_invoice,
+    receive,
+    serial,
+    stock_location,
+    table_counts,
+    validate,
+)
 
 MOVE_KEYS = ["id", "reference", "type", "state", "ready", "source_location_id", "dest_location_id", "partner_id", "invoice_id",
              "created_at", "done_at", "done_by", "lines"]
@@ -49,7 +65,7 @@ def test_an_invoice_without_storable_lines_makes_no_move(api):
 def test_a_serial_tracked_line_needs_a_whole_quantity_to_post(api):
     laptop, cable = create_product(api), create_product(api, "Cable", tracking="none")
     draft = create_invoice(api, "vendor_bill", create_partner(api), [(cable, 0.5), (laptop, 1.5)])
-    failure = error(api.as_("accountant").post(f"/invoices/{draft['id']}/post"), 422, "quantity_not_whole")
+    failure = assert_error(api.as_("accountant").post(f"/invoices/{draft['id']}/post"), 422, "quantity_not_whole")
     assert [(d["field"], d["code"]) for d in failure["details"]] == [("lines.1.quantity", "quantity_not_whole")]
     assert ok(api.get(f"/invoices/{draft['id']}"))["state"] == "draft"
     assert table_counts(StockMove) == (0,)
@@ -75,7 +91,7 @@ def test_an_invoice_whose_move_is_done_cannot_be_cancelled(api):
     ok(assign(api, move, ["SN-1"]))
     ok(validate(api, move))
 
-    failure = error(api.as_("accountant").post(f"/invoices/{bill['id']}/cancel"), 409, "invalid_state")
+    failure = assert_error(api.as_("accountant").post(f"/invoices/{bill['id']}/cancel"), 409, "invalid_state")
     assert move["reference"] in failure["message"]
     assert ok(api.get(f"/invoices/{bill['id']}"))["state"] == "posted"
     assert ok(api.get(f"/moves/{move['id']}"))["state"] == "done"
@@ -94,7 +110,7 @@ def test_moves_are_listed_newest_first_and_filtered(api):
     assert ok(api.get("/moves?state=done")) == {"items": [], "total": 0}
     page = ok(api.get("/moves?limit=1&offset=1"))
     assert (page["total"], [m["id"] for m in page["items"]]) == (2, [receipt["id"]])
-    error(api.get("/moves?state=finished"), 400, "bad_request")
+    assert_error(api.get("/moves?state=finished"), 400, "bad_request")
 
 
 # ---------------------------------------------------------------- manual moves
@@ -113,16 +129,16 @@ def test_manual_moves_need_the_permission_of_their_type(api):
 
     internal = ok(_manual(api, "warehouse", "internal", stock, shelf, lines), 201)
     assert (internal["type"], internal["state"], internal["reference"], internal["invoice_id"]) == ("internal", "pending", "WH/INT/00001", None)
-    error(_manual(api, "warehouse", "adjustment", inventory, stock, lines), 403, "forbidden")
-    error(_manual(api, "warehouse", "receipt", location(api, "vendor"), stock, lines), 403, "forbidden")
-    error(_manual(api, "accountant", "internal", stock, shelf, lines), 403, "forbidden")
+    assert_error(_manual(api, "warehouse", "adjustment", inventory, stock, lines), 403, "forbidden")
+    assert_error(_manual(api, "warehouse", "receipt", location(api, "vendor"), stock, lines), 403, "forbidden")
+    assert_error(_manual(api, "accountant", "internal", stock, shelf, lines), 403, "forbidden")
     adjustment = ok(_manual(api, "inventory_manager", "adjustment", inventory, stock, lines), 201)
     assert adjustment["reference"] == "WH/ADJ/00001"
     scrap = ok(_manual(api, "inventory_manager", "scrap", stock, location(api, "scrap"), lines), 201)
     assert scrap["reference"] == "WH/SCRAP/00001"
 
-    error(validate(api, adjustment, role="warehouse"), 403, "forbidden")
-    error(api.as_("warehouse").post(f"/moves/{scrap['id']}/cancel"), 403, "forbidden")
+    assert_error(validate(api, adjustment, role="warehouse"), 403, "forbidden")
+    assert_error(api.as_("warehouse").post(f"/moves/{scrap['id']}/cancel"), 403, "forbidden")
     assert ok(validate(api, internal, role="warehouse"))["state"] == "done"
     assert ok(validate(api, adjustment, role="inventory_manager"))["state"] == "done"
 
@@ -132,17 +148,17 @@ def test_a_manual_move_is_checked_before_it_is_created(api):
     stock, customer = stock_location(api), location(api, "customer")
     manager = api.as_("inventory_manager")
 
-    failure = error(_manual(api, "inventory_manager", "receipt", stock, customer, [{"product_id": laptop["id"], "quantity": 1.5},
+    failure = assert_error(_manual(api, "inventory_manager", "receipt", stock, customer, [{"product_id": laptop["id"], "quantity": 1.5},
                                                                                    {"product_id": service["id"], "quantity": 1},
                                                                                    {"product_id": 999, "quantity": 1}]), 422, "invalid_location")
     assert [d["code"] for d in failure["details"]] == ["invalid_location", "quantity_not_whole", "product_not_storable", "not_found"]
-    error(manager.post("/moves", json={"type": "internal", "source_location_id": stock["id"], "dest_location_id": stock["id"],
+    assert_error(manager.post("/moves", json={"type": "internal", "source_location_id": stock["id"], "dest_location_id": stock["id"],
                                        "lines": [{"product_id": laptop["id"], "quantity": 1}]}), 422, "invalid_location")
-    error(manager.post("/moves", json={"type": "teleport", "source_location_id": stock["id"], "dest_location_id": customer["id"],
+    assert_error(manager.post("/moves", json={"type": "teleport", "source_location_id": stock["id"], "dest_location_id": customer["id"],
                                        "lines": [{"product_id": laptop["id"], "quantity": 1}]}), 400, "bad_request")
-    error(manager.post("/moves", json={"type": "delivery", "source_location_id": stock["id"], "dest_location_id": customer["id"],
+    assert_error(manager.post("/moves", json={"type": "delivery", "source_location_id": stock["id"], "dest_location_id": customer["id"],
                                        "lines": [{"product_id": laptop["id"], "quantity": "1"}]}), 400, "bad_request")
-    error(manager.post("/moves", json={"type": "delivery", "source_location_id": stock["id"], "dest_location_id": customer["id"],
+    assert_error(manager.post("/moves", json={"type": "delivery", "source_location_id": stock["id"], "dest_location_id": customer["id"],
                                        "lines": []}), 400, "bad_request")
     assert table_counts(StockMove, StockMoveLine) == (0, 0)
 
@@ -153,7 +169,7 @@ def test_serials_given_at_creation_are_assigned_with_the_same_checks(api):
     receive(api, laptop, ["SN-1"])
     before = table_counts(StockMove, StockMoveLine, MoveLineSerial)
 
-    failure = error(_manual(api, "inventory_manager", "receipt", vendor, stock, [
+    failure = assert_error(_manual(api, "inventory_manager", "receipt", vendor, stock, [
         {"product_id": laptop["id"], "quantity": 2, "serials": ["SN-1", " ", "SN-2"]},
         {"product_id": cable["id"], "quantity": 1, "serials": ["C-1"]}]), 422, "invalid_serial")
     assert [(d.get("serial"), d["code"]) for d in failure["details"]] == [
@@ -179,24 +195,24 @@ def test_actions_on_a_done_or_cancelled_move_answer_409_and_change_nothing(api):
                                ("POST", f"/lines/{line}/serials", {"serials": ["SN-2"]}),
                                ("POST", f"/lines/{line}/serials/generate", {"first": "SN-5", "count": 1}),
                                ("DELETE", f"/lines/{line}/serials/SN-1", None)]:
-        error(api.request(method, f"/moves/{done['id']}{path}", json=body), 409, "invalid_state")
+        assert_error(api.request(method, f"/moves/{done['id']}{path}", json=body), 409, "invalid_state")
     assert ok(api.get(f"/moves/{done['id']}")) == done
 
     pending = invoice_move(api, post_invoice(api, "vendor_bill", create_partner(api), [(laptop, 1)]))
     cancelled = ok(api.post(f"/moves/{pending['id']}/cancel"))
     assert cancelled["state"] == "cancelled"
-    error(validate(api, cancelled), 409, "invalid_state")
-    error(assign(api, cancelled, ["SN-9"]), 409, "invalid_state")
+    assert_error(validate(api, cancelled), 409, "invalid_state")
+    assert_error(assign(api, cancelled, ["SN-9"]), 409, "invalid_state")
 
 
 def test_a_line_of_another_move_or_an_unknown_move_is_not_found(api):
     laptop, partner = create_product(api), create_partner(api)
     first = invoice_move(api, post_invoice(api, "vendor_bill", partner, [(laptop, 1)]))
     second = invoice_move(api, post_invoice(api, "vendor_bill", partner, [(laptop, 1)]))
-    error(api.put(f"/moves/{first['id']}/lines/{second['lines'][0]['id']}/serials", json={"serials": ["SN-1"]}), 404, "not_found")
-    error(api.put(f"/moves/{first['id']}/lines/99999/serials", json={"serials": ["SN-1"]}), 404, "not_found")
-    error(api.get("/moves/99999"), 404, "not_found")
-    error(api.post("/moves/99999/validate"), 404, "not_found")
+    assert_error(api.put(f"/moves/{first['id']}/lines/{second['lines'][0]['id']}/serials", json={"serials": ["SN-1"]}), 404, "not_found")
+    assert_error(api.put(f"/moves/{first['id']}/lines/99999/serials", json={"serials": ["SN-1"]}), 404, "not_found")
+    assert_error(api.get("/moves/99999"), 404, "not_found")
+    assert_error(api.post("/moves/99999/validate"), 404, "not_found")
     assert table_counts(MoveLineSerial) == (0,)
 
 
@@ -205,9 +221,9 @@ def test_accountants_read_moves_but_do_not_touch_them(api):
     move = invoice_move(api, post_invoice(api, "vendor_bill", create_partner(api), [(laptop, 1)]))
     accountant = api.as_("accountant")
     assert ok(accountant.get(f"/moves/{move['id']}"))["id"] == move["id"]
-    error(assign(api, move, ["SN-1"], role="accountant"), 403, "forbidden")
-    error(accountant.post(f"/moves/{move['id']}/validate"), 403, "forbidden")
-    error(accountant.post(f"/moves/{move['id']}/cancel"), 403, "forbidden")
+    assert_error(assign(api, move, ["SN-1"], role="accountant"), 403, "forbidden")
+    assert_error(accountant.post(f"/moves/{move['id']}/validate"), 403, "forbidden")
+    assert_error(accountant.post(f"/moves/{move['id']}/cancel"), 403, "forbidden")
     assert ok(api.get(f"/moves/{move['id']}")) == move
 
 

@@ -4,10 +4,26 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from addons.serial_tracking.models import MoveLineSerial, Serial, SerialHistory
+from erp_addons.serial_tracking.models import MoveLineSerial, Serial, SerialHistory
 
-from .common import (assign, create_location, create_partner, create_product, deliver, error, invoice_move, location, ok,
-                     post_invoice, receive, serial, stock_location, table_counts, validate)
+from erp_core.testing import assert_error
+
+from .common import (
+    assign,
+    create_location,
+    create_partner,
+    create_product,
+    deliver,
+    invoice_move,
+    location,
+    ok,
+    post_invoice,
+    receive,
+    serial,
+    stock_location,
+    table_counts,
+    validate,
+)
 
 
 def _pending(api, invoice_type, product, quantity, partner=None):
@@ -27,7 +43,7 @@ def test_names_are_trimmed_and_checked_for_format_all_offenders_listed(api):
     move = _pending(api, "vendor_bill", laptop, 10)
     ok(assign(api, move, ["KEEP-1"]))
 
-    failure = error(assign(api, move, ["  SN-1 ", "", "   ", "X" * 65, "SN\t2", "SN\n3", "SN\x074", "Y" * 64]), 422, "invalid_serial")
+    failure = assert_error(assign(api, move, ["  SN-1 ", "", "   ", "X" * 65, "SN\t2", "SN\n3", "SN\x074", "Y" * 64]), 422, "invalid_serial")
     assert _offenders(failure) == [("", "invalid_serial"), ("", "invalid_serial"), ("X" * 65, "invalid_serial"),
                                    ("SN\t2", "invalid_serial"), ("SN\n3", "invalid_serial"), ("SN\x074", "invalid_serial")]
     assert all(d["line_id"] == move["lines"][0]["id"] and d["message"] for d in failure["details"])
@@ -42,9 +58,9 @@ def test_a_serial_given_twice_in_one_move_is_refused(api):
     move = invoice_move(api, post_invoice(api, "vendor_bill", create_partner(api), [(laptop, 3), (laptop, 3)]))
     ok(assign(api, move, ["SN-1"], line=0))
 
-    failure = error(assign(api, move, ["SN-2", "SN-1", "SN-2"], line=1), 422, "duplicate_serial")
+    failure = assert_error(assign(api, move, ["SN-2", "SN-1", "SN-2"], line=1), 422, "duplicate_serial")
     assert _offenders(failure) == [("SN-1", "duplicate_serial"), ("SN-2", "duplicate_serial")]
-    error(assign(api, move, ["SN-1"], line=0, replace=False), 422, "duplicate_serial")
+    assert_error(assign(api, move, ["SN-1"], line=0, replace=False), 422, "duplicate_serial")
     assert (_serials(api, move, 0), _serials(api, move, 1)) == (["SN-1"], [])
     # replacing a line's own serials is not a duplicate
     assert ok(assign(api, move, ["SN-1", "SN-3"], line=0))["serials"] == ["SN-1", "SN-3"]
@@ -53,10 +69,10 @@ def test_a_serial_given_twice_in_one_move_is_refused(api):
 def test_more_serials_than_the_quantity_are_refused(api):
     laptop = create_product(api)
     move = _pending(api, "vendor_bill", laptop, 3)
-    failure = error(assign(api, move, ["A", "B", "C", "D", "E"]), 422, "too_many_serials")
+    failure = assert_error(assign(api, move, ["A", "B", "C", "D", "E"]), 422, "too_many_serials")
     assert _offenders(failure) == [("D", "too_many_serials"), ("E", "too_many_serials")]
     ok(assign(api, move, ["A", "B"]))
-    assert _offenders(error(assign(api, move, ["C", "D"], replace=False), 422, "too_many_serials")) == [("D", "too_many_serials")]
+    assert _offenders(assert_error(assign(api, move, ["C", "D"], replace=False), 422, "too_many_serials")) == [("D", "too_many_serials")]
     assert _serials(api, move) == ["A", "B"]
     assert ok(assign(api, move, ["C"], replace=False))["serials"] == ["A", "B", "C"]
 
@@ -64,9 +80,9 @@ def test_more_serials_than_the_quantity_are_refused(api):
 def test_a_line_of_a_product_without_serial_tracking_takes_no_serials(api):
     cable = create_product(api, "Cable", tracking="none")
     move = _pending(api, "vendor_bill", cable, 2)
-    failure = error(assign(api, move, ["C-1"]), 422, "product_not_serial_tracked")
+    failure = assert_error(assign(api, move, ["C-1"]), 422, "product_not_serial_tracked")
     assert failure["details"][0]["line_id"] == move["lines"][0]["id"]
-    error(api.post(f"/moves/{move['id']}/lines/{move['lines'][0]['id']}/serials/generate", json={"first": "C-1", "count": 1}),
+    assert_error(api.post(f"/moves/{move['id']}/lines/{move['lines'][0]['id']}/serials/generate", json={"first": "C-1", "count": 1}),
           422, "product_not_serial_tracked")
     assert table_counts(MoveLineSerial) == (0,)
 
@@ -76,7 +92,7 @@ def test_a_receipt_of_a_serial_in_stock_is_refused_a_unit_coming_back_is_not(api
     receive(api, laptop, ["SN-1", "SN-2"])
     deliver(api, laptop, ["SN-2"], customer)
     move = _pending(api, "vendor_bill", laptop, 3)
-    failure = error(assign(api, move, ["SN-1", "SN-3"]), 422, "serial_already_in_stock")
+    failure = assert_error(assign(api, move, ["SN-1", "SN-3"]), 422, "serial_already_in_stock")
     assert _offenders(failure) == [("SN-1", "serial_already_in_stock")]
     assert "WH/Stock" in failure["details"][0]["message"]
     assert ok(assign(api, move, ["SN-2", "SN-3"]))["serials"] == ["SN-2", "SN-3"]  # SN-2 left stock: it may come back
@@ -93,7 +109,7 @@ def test_a_delivery_takes_only_serials_at_its_source_location_or_below(api):
     ok(validate(api, transfer))
 
     move = _pending(api, "customer_invoice", laptop, 5, customer)
-    failure = error(assign(api, move, ["SN-1", "SN-2", "SN-3", "NOPE"]), 422, "serial_not_at_location")
+    failure = assert_error(assign(api, move, ["SN-1", "SN-2", "SN-3", "NOPE"]), 422, "serial_not_at_location")
     assert _offenders(failure) == [("SN-3", "serial_not_at_location"), ("NOPE", "serial_not_at_location")]
     assert "does not exist" in failure["details"][1]["message"]
     assert _serials(api, move) == []
@@ -102,7 +118,7 @@ def test_a_delivery_takes_only_serials_at_its_source_location_or_below(api):
     # a transfer from the shelf cannot take what is not on the shelf
     back = ok(api.post("/moves", json={"type": "internal", "source_location_id": shelf["id"], "dest_location_id": stock["id"],
                                        "lines": [{"product_id": laptop["id"], "quantity": 1}]}), 201)
-    assert _offenders(error(assign(api, back, ["SN-1"]), 422, "serial_not_at_location")) == [("SN-1", "serial_not_at_location")]
+    assert _offenders(assert_error(assign(api, back, ["SN-1"]), 422, "serial_not_at_location")) == [("SN-1", "serial_not_at_location")]
 
 
 def test_a_serial_assigned_to_a_pending_delivery_is_reserved_until_removed_replaced_or_cancelled(api):
@@ -114,7 +130,7 @@ def test_a_serial_assigned_to_a_pending_delivery_is_reserved_until_removed_repla
     unit = serial(api, "SN-1")
     assert (unit["status"], unit["reserved_by_move_id"]) == ("on_hand", first["id"])
 
-    failure = error(assign(api, second, ["SN-3", "SN-1", "SN-2"]), 422, "serial_reserved")
+    failure = assert_error(assign(api, second, ["SN-3", "SN-1", "SN-2"]), 422, "serial_reserved")
     assert _offenders(failure) == [("SN-1", "serial_reserved"), ("SN-2", "serial_reserved")]
     assert first["reference"] in failure["details"][0]["message"]
     assert serial(api, "SN-3")["status"] == "available"  # nothing was assigned, so nothing reserved
@@ -137,7 +153,7 @@ def test_a_receipt_does_not_reserve(api):
     ok(assign(api, other, ["SN-1"]))  # two receipts may name the same new unit; the second to validate is refused
     ok(validate(api, move))
     assert serial(api, "SN-1")["reserved_by_move_id"] is None
-    failure = error(validate(api, other), 422, "serial_already_in_stock")
+    failure = assert_error(validate(api, other), 422, "serial_already_in_stock")
     assert _offenders(failure) == [("SN-1", "serial_already_in_stock")]
     assert ok(api.get(f"/moves/{other['id']}"))["state"] == "pending"
 
@@ -149,7 +165,7 @@ def test_a_customer_return_takes_only_serials_delivered_to_that_customer(api):
     deliver(api, laptop, ["SN-2"], bob)
     refund = _pending(api, "customer_refund", laptop, 4, alice)
 
-    failure = error(assign(api, refund, ["SN-1", "SN-2", "SN-3", "NEVER"]), 422, "serial_not_delivered_to_partner")
+    failure = assert_error(assign(api, refund, ["SN-1", "SN-2", "SN-3", "NEVER"]), 422, "serial_not_delivered_to_partner")
     assert _offenders(failure) == [("SN-2", "serial_not_delivered_to_partner"), ("SN-3", "serial_already_in_stock"),
                                    ("NEVER", "serial_not_delivered_to_partner")]
     ok(assign(api, refund, ["SN-1"]))
@@ -157,7 +173,7 @@ def test_a_customer_return_takes_only_serials_delivered_to_that_customer(api):
     ok(assign(api, second, ["SN-1"]))  # a return does not reserve: the first one validated wins
     ok(validate(api, second))
     assert (serial(api, "SN-1")["status"], serial(api, "SN-1")["location"]) == ("available", "WH/Stock")
-    failure = error(validate(api, refund), 422, "serial_count_mismatch")
+    failure = assert_error(validate(api, refund), 422, "serial_count_mismatch")
     assert [(d.get("serial"), d["code"]) for d in failure["details"]] == [
         (None, "serial_count_mismatch"), ("SN-1", "serial_already_in_stock")]
 
@@ -167,7 +183,7 @@ def test_validation_needs_every_serial_and_lists_every_problem(api):
     cable = create_product(api, "Cable", tracking="none")
     move = invoice_move(api, post_invoice(api, "vendor_bill", create_partner(api), [(laptop, 2), (cable, 5), (laptop, 1)]))
     ok(assign(api, move, ["SN-1"]))
-    failure = error(validate(api, move), 422, "serial_count_mismatch")
+    failure = assert_error(validate(api, move), 422, "serial_count_mismatch")
     assert [(d["line_id"], d["code"]) for d in failure["details"]] == [
         (move["lines"][0]["id"], "serial_count_mismatch"), (move["lines"][2]["id"], "serial_count_mismatch")]
     assert "1 of 2" in failure["details"][0]["message"]
@@ -190,10 +206,10 @@ def test_a_failed_validation_changes_nothing(api):
     ok(validate(api, other))
     counts = table_counts(Serial, SerialHistory, MoveLineSerial)
 
-    failure = error(validate(api, move), 422, "serial_already_in_stock")
+    failure = assert_error(validate(api, move), 422, "serial_already_in_stock")
     assert _offenders(failure) == [("SN-3", "serial_already_in_stock")]
     assert table_counts(Serial, SerialHistory, MoveLineSerial) == counts
-    error(api.get("/serials/lookup?name=SN-1"), 404, "not_found")
+    assert_error(api.get("/serials/lookup?name=SN-1"), 404, "not_found")
     assert ok(api.get(f"/moves/{move['id']}"))["state"] == "pending"
 
 
@@ -203,10 +219,10 @@ def test_generate_counts_up_keeping_zero_padding(api):
     path = f"/moves/{move['id']}/lines/{move['lines'][0]['id']}/serials/generate"
     assert ok(api.post(path, json={"first": "SN-0009", "count": 3}))["serials"] == ["SN-0009", "SN-0010", "SN-0011"]
     assert ok(api.post(path, json={"first": "A-99", "count": 2}))["serials"][-2:] == ["A-99", "A-100"]
-    assert _offenders(error(api.post(path, json={"first": "Z-1", "count": 2}), 422, "too_many_serials")) == [("Z-2", "too_many_serials")]
-    error(api.post(path, json={"first": "NODIGITS", "count": 1}), 422, "invalid_serial")
-    error(api.post(path, json={"first": "SN-1", "count": 0}), 400, "bad_request")
-    assert _offenders(error(api.post(path, json={"first": "SN-0010", "count": 1}), 422, "duplicate_serial")) == [("SN-0010", "duplicate_serial")]
+    assert _offenders(assert_error(api.post(path, json={"first": "Z-1", "count": 2}), 422, "too_many_serials")) == [("Z-2", "too_many_serials")]
+    assert_error(api.post(path, json={"first": "NODIGITS", "count": 1}), 422, "invalid_serial")
+    assert_error(api.post(path, json={"first": "SN-1", "count": 0}), 400, "bad_request")
+    assert _offenders(assert_error(api.post(path, json={"first": "SN-0010", "count": 1}), 422, "duplicate_serial")) == [("SN-0010", "duplicate_serial")]
     assert len(_serials(api, move)) == 5
 
 
@@ -217,8 +233,8 @@ def test_removing_a_serial(api):
     line = move["lines"][0]["id"]
     assert ok(api.delete(f"/moves/{move['id']}/lines/{line}/serials/{quote('SN/2')}"))["serials"] == ["SN 1", "SN-3"]
     assert ok(api.delete(f"/moves/{move['id']}/lines/{line}/serials/{quote('SN 1')}"))["serials"] == ["SN-3"]
-    error(api.delete(f"/moves/{move['id']}/lines/{line}/serials/SN-9"), 404, "not_found")
-    error(api.as_("accountant").delete(f"/moves/{move['id']}/lines/{line}/serials/SN-3"), 403, "forbidden")
+    assert_error(api.delete(f"/moves/{move['id']}/lines/{line}/serials/SN-9"), 404, "not_found")
+    assert_error(api.as_("accountant").delete(f"/moves/{move['id']}/lines/{line}/serials/SN-3"), 403, "forbidden")
     assert _serials(api, move) == ["SN-3"]
 
 

@@ -4,11 +4,26 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from addons.serial_tracking.models import Serial
-from addons.serial_tracking.services import add_months
+from dateutil.relativedelta import relativedelta
+from erp_addons.serial_tracking.models import Serial
 
-from .common import (assign, create_location, create_partner, create_product, deliver, error, invoice_move, ok, post_invoice,
-                     receive, serial, stock_location, table_counts, validate)
+from erp_core.testing import assert_error
+
+from .common import (
+    assign,
+    create_location,
+    create_partner,
+    create_product,
+    deliver,
+    invoice_move,
+    ok,
+    post_invoice,
+    receive,
+    serial,
+    stock_location,
+    table_counts,
+    validate,
+)
 
 SERIAL_KEYS = ["id", "name", "product_id", "ref", "status", "location_id", "location", "reserved_by_move_id", "received_at",
                "vendor_id", "vendor_bill_id", "delivered_at", "customer_id", "customer_invoice_id", "warranty_end", "warranty_status"]
@@ -33,22 +48,24 @@ def test_a_received_then_delivered_serial_carries_purchase_and_delivery_info(api
     assert (unit["status"], unit["location"], unit["customer_id"], unit["customer_invoice_id"]) == (
         "out_of_stock", "Partners/Customers", customer["id"], delivery["invoice_id"])
     delivered = datetime.fromisoformat(unit["delivered_at"].replace("Z", "+00:00")).date()
-    assert unit["warranty_end"] == add_months(delivered, 24).isoformat()
+    assert unit["warranty_end"] == (delivered + relativedelta(months=24)).isoformat()
     assert unit["warranty_status"] == "active"
     assert ok(api.get(f"/serials/{unit['id']}")) == unit
 
 
 def test_warranty_runs_from_the_delivery_for_the_products_months(app):
-    from addons.serial_tracking.services import warranty
-    from erp_core.models import Product
+    from erp_addons.serial_tracking.models import ProductTracking
+    from erp_addons.serial_tracking.services import warranty
+
+    def unit(months, delivered_at):
+        return Serial(product_tracking=ProductTracking(warranty_months=months), delivered_at=delivered_at)
 
     delivered = datetime(2024, 1, 31, 23, 30, tzinfo=timezone.utc)
-    unit = Serial(product=Product(warranty_months=1), delivered_at=delivered)
-    assert warranty(unit, today=date(2024, 2, 29)) == (date(2024, 2, 29), "active")
-    assert warranty(unit, today=date(2024, 3, 1)) == (date(2024, 2, 29), "expired")
-    assert warranty(Serial(product=Product(warranty_months=0), delivered_at=delivered)) == (None, "none")
-    assert warranty(Serial(product=Product(warranty_months=12), delivered_at=None)) == (None, "none")
-    assert add_months(date(2023, 11, 15), 14) == date(2025, 1, 15)
+    assert warranty(unit(1, delivered), today=date(2024, 2, 29)) == (date(2024, 2, 29), "active")
+    assert warranty(unit(1, delivered), today=date(2024, 3, 1)) == (date(2024, 2, 29), "expired")
+    assert warranty(unit(14, datetime(2023, 11, 15, tzinfo=timezone.utc)), today=date(2025, 1, 15)) == (date(2025, 1, 15), "active")
+    assert warranty(unit(0, delivered)) == (None, "none")
+    assert warranty(unit(12, None)) == (None, "none")
 
 
 def test_history_lists_every_done_move_oldest_first(api):
@@ -76,7 +93,7 @@ def test_history_lists_every_done_move_oldest_first(api):
     assert history["items"][0]["date"] == receipt["done_at"]
     page = ok(api.get(f"/serials/{unit['id']}/history?limit=1&offset=2"))
     assert (page["total"], [r["move_id"] for r in page["items"]]) == (3, [delivery["id"]])
-    error(api.get("/serials/99999/history"), 404, "not_found")
+    assert_error(api.get("/serials/99999/history"), 404, "not_found")
 
 
 def test_manual_creation_by_inventory_managers(api):
@@ -87,12 +104,12 @@ def test_manual_creation_by_inventory_managers(api):
     assert (created["name"], created["ref"], created["status"], created["location_id"], created["location"]) == (
         "SN-100", "R-1", "out_of_stock", None, None)
 
-    assert _codes(error(manager.post("/serials", json={"name": "SN-100", "product_id": laptop["id"]}), 422, "duplicate_serial")) == ["duplicate_serial"]
-    error(manager.post("/serials", json={"name": "C-1", "product_id": cable["id"]}), 422, "product_not_serial_tracked")
-    error(manager.post("/serials", json={"name": "SN\t1", "product_id": laptop["id"]}), 422, "invalid_serial")
-    error(manager.post("/serials", json={"name": "  ", "product_id": laptop["id"]}), 422, "invalid_serial")
-    error(api.as_("warehouse").post("/serials", json={"name": "SN-101", "product_id": laptop["id"]}), 403, "forbidden")
-    error(manager.post("/serials", json={"product_id": laptop["id"]}), 400, "bad_request")
+    assert _codes(assert_error(manager.post("/serials", json={"name": "SN-100", "product_id": laptop["id"]}), 422, "duplicate_serial")) == ["duplicate_serial"]
+    assert_error(manager.post("/serials", json={"name": "C-1", "product_id": cable["id"]}), 422, "product_not_serial_tracked")
+    assert_error(manager.post("/serials", json={"name": "SN\t1", "product_id": laptop["id"]}), 422, "invalid_serial")
+    assert_error(manager.post("/serials", json={"name": "  ", "product_id": laptop["id"]}), 422, "invalid_serial")
+    assert_error(api.as_("warehouse").post("/serials", json={"name": "SN-101", "product_id": laptop["id"]}), 403, "forbidden")
+    assert_error(manager.post("/serials", json={"product_id": laptop["id"]}), 400, "bad_request")
     assert table_counts(Serial) == (1,)
 
     # a unit known before it arrives is received like a new one
@@ -111,8 +128,8 @@ def test_only_the_internal_reference_can_be_changed(api):
     unit = serial(api, "SN-1")
     changed = ok(api.as_("inventory_manager").patch(f"/serials/{unit['id']}", json={"ref": "Asset 7", "name": "OTHER"}))
     assert (changed["ref"], changed["name"]) == ("Asset 7", "SN-1")
-    error(api.as_("warehouse").patch(f"/serials/{unit['id']}", json={"ref": "x"}), 403, "forbidden")
-    error(api.as_("inventory_manager").patch("/serials/99999", json={"ref": "x"}), 404, "not_found")
+    assert_error(api.as_("warehouse").patch(f"/serials/{unit['id']}", json={"ref": "x"}), 403, "forbidden")
+    assert_error(api.as_("inventory_manager").patch("/serials/99999", json={"ref": "x"}), 404, "not_found")
     assert ok(api.as_("inventory_manager").patch(f"/serials/{unit['id']}", json={"ref": None}))["ref"] is None
 
 
@@ -121,12 +138,12 @@ def test_lookup_by_name(api):
     receive(api, laptop, ["SN-1", "SHARED"])
     receive(api, phone, ["SHARED"])
     assert serial(api, "SN-1")["product_id"] == laptop["id"]
-    failure = error(api.get("/serials/lookup?name=SHARED"), 422, "ambiguous_serial")
+    failure = assert_error(api.get("/serials/lookup?name=SHARED"), 422, "ambiguous_serial")
     assert sorted(d["product_id"] for d in failure["details"]) == sorted([laptop["id"], phone["id"]])
     assert serial(api, "SHARED", phone)["product_id"] == phone["id"]
-    error(api.get("/serials/lookup?name=NOPE"), 404, "not_found")
-    error(api.get(f"/serials/lookup?name=SN-1&product_id={phone['id']}"), 404, "not_found")
-    error(api.get("/serials/lookup"), 400, "bad_request")
+    assert_error(api.get("/serials/lookup?name=NOPE"), 404, "not_found")
+    assert_error(api.get(f"/serials/lookup?name=SN-1&product_id={phone['id']}"), 404, "not_found")
+    assert_error(api.get("/serials/lookup"), 400, "bad_request")
 
 
 def test_the_list_filters_by_product_status_location_and_part_of_the_name(api):
@@ -158,9 +175,9 @@ def test_the_list_filters_by_product_status_location_and_part_of_the_name(api):
     assert names("q=PH-001&match=prefix&status=available") == ["PH-001"]
     page = ok(api.get("/serials?limit=2&offset=1"))
     assert (page["total"], [s["name"] for s in page["items"]]) == (4, ["LAP-003", "LAP-002"])
-    error(api.get("/serials?status=lost"), 400, "bad_request")
-    error(api.get("/serials?q=x&match=fuzzy"), 400, "bad_request")
-    error(api.get("/serials/99999"), 404, "not_found")
+    assert_error(api.get("/serials?status=lost"), 400, "bad_request")
+    assert_error(api.get("/serials?q=x&match=fuzzy"), 400, "bad_request")
+    assert_error(api.get("/serials/99999"), 404, "not_found")
 
 
 # ---------------------------------------------------------------- stock on hand

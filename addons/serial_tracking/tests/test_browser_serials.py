@@ -134,7 +134,7 @@ def test_receive_by_scanning_then_deliver_one_unit(login, live_server, master_da
 
 def test_scan_field_and_count_fit_a_phone(login, live_server, master_data):
     with live_server.app.app_context():
-        from addons.invoicing import services as invoicing
+        from erp_addons.invoicing import services as invoicing
 
         bill = invoicing.create_invoice({"type": "vendor_bill", "partner_id": master_data["vendor"], "lines": [
             {"product_id": master_data["laptop"], "quantity": Decimal(10), "unit_price": Decimal(800)}]})

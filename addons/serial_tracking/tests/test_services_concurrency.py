@@ -5,10 +5,10 @@ from __future__ import annotations
 import threading
 
 import pytest
+from erp_addons.serial_tracking import services
+from erp_addons.serial_tracking.models import Serial, SerialHistory, StockMove, StockMoveLine
 from sqlalchemy import func, select
 
-from addons.serial_tracking import services
-from addons.serial_tracking.models import Serial, SerialHistory, StockMove, StockMoveLine
 from erp_core.database import db
 from erp_core.errors import DomainError
 from erp_core.models import User

@@ -1,8 +1,9 @@
 """What the addon gives the host: demo data, the dashboard card, the detail panels."""
 from __future__ import annotations
 
-from addons.invoicing.models import Invoice
-from addons.serial_tracking.models import StockMove
+from erp_addons.invoicing.models import Invoice
+from erp_addons.serial_tracking.models import ProductTracking, StockMove
+
 from erp_core.cli import initialise
 from erp_core.database import db
 from erp_core.models import Product
@@ -13,8 +14,9 @@ from .common import create_partner, create_product, invoice_move, ok, post_invoi
 def test_demo_data_has_a_laptop_bill_whose_receipt_waits_for_serials(app, api):
     initialise(app, demo=True)
     initialise(app, demo=True)  # idempotent
-    laptop = db.session.scalar(db.select(Product).where(Product.tracking == "serial"))
-    assert (laptop.type, laptop.warranty_months) == ("storable", 24)
+    laptop, tracking = db.session.execute(db.select(Product, ProductTracking).join(ProductTracking, ProductTracking.product_id == Product.id)
+                                          .where(ProductTracking.tracking == "serial")).one()
+    assert (laptop.type, tracking.warranty_months) == ("storable", 24)
     receipts = [m for m in ok(api.get("/moves?type=receipt&state=pending"))["items"]
                 if any(line["product_id"] == laptop.id for line in m["lines"])]
     assert len(receipts) == 1

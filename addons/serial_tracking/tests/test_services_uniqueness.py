@@ -3,14 +3,25 @@ ERP_SERIAL_UNIQUENESS=global; the database constraint enforces it even past the 
 from __future__ import annotations
 
 import pytest
+from erp_addons.serial_tracking.models import Serial
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
-from addons.serial_tracking.models import Serial
 from erp_core.database import db
+from erp_core.testing import assert_error
 
-from .common import (assign, create_partner, create_product, error, invoice_move, ok, post_invoice, receive, serial, table_counts,
-                     validate)
+from .common import (
+    assign,
+    create_partner,
+    create_product,
+    invoice_move,
+    ok,
+    post_invoice,
+    receive,
+    serial,
+    table_counts,
+    validate,
+)
 
 
 def _insert_serial(name: str, product_id: int, scope: int) -> None:
@@ -43,18 +54,18 @@ class TestGlobalUniqueness:
         receive(api, laptop, ["SN-1", "SN-2"])
 
         receipt = invoice_move(api, post_invoice(api, "vendor_bill", create_partner(api), [(phone, 2)]))
-        failure = error(assign(api, receipt, ["SN-1", "SN-3"]), 422, "serial_wrong_product")
+        failure = assert_error(assign(api, receipt, ["SN-1", "SN-3"]), 422, "serial_wrong_product")
         assert [(d["serial"], d["code"]) for d in failure["details"]] == [("SN-1", "serial_wrong_product")]
         delivery = invoice_move(api, post_invoice(api, "customer_invoice", customer, [(phone, 1)]))
-        error(assign(api, delivery, ["SN-2"]), 422, "serial_wrong_product")
-        error(api.as_("inventory_manager").post("/serials", json={"name": "SN-1", "product_id": phone["id"]}), 422, "duplicate_serial")
+        assert_error(assign(api, delivery, ["SN-2"]), 422, "serial_wrong_product")
+        assert_error(api.as_("inventory_manager").post("/serials", json={"name": "SN-1", "product_id": phone["id"]}), 422, "duplicate_serial")
         assert serial(api, "SN-1")["product_id"] == laptop["id"]  # never ambiguous
 
     def test_two_products_in_one_move_cannot_share_a_name(self, api):
         laptop, phone = create_product(api), create_product(api, "Phone")
         move = invoice_move(api, post_invoice(api, "vendor_bill", create_partner(api), [(laptop, 1), (phone, 1)]))
         ok(assign(api, move, ["SN-1"], line=0))
-        error(assign(api, move, ["SN-1"], line=1), 422, "duplicate_serial")
+        assert_error(assign(api, move, ["SN-1"], line=1), 422, "duplicate_serial")
 
     def test_checked_again_at_validation(self, api):
         laptop, phone = create_product(api), create_product(api, "Phone")
@@ -63,7 +74,7 @@ class TestGlobalUniqueness:
         ok(assign(api, first, ["SN-1"]))
         ok(assign(api, second, ["SN-1"]))
         ok(validate(api, first))
-        error(validate(api, second), 422, "serial_wrong_product")
+        assert_error(validate(api, second), 422, "serial_wrong_product")
         assert table_counts(Serial) == (1,)
 
     def test_enforced_by_the_database(self, api):

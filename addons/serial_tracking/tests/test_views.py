@@ -4,10 +4,20 @@ import re
 
 import pytest
 
-from addons.invoicing.tests.common import log_in
+from erp_core.testing import log_in
 
-from .common import (assign, create_location, create_partner, create_product, invoice_move, ok, post_invoice, receive,
-                     serial, stock_location)
+from .common import (
+    assign,
+    create_location,
+    create_partner,
+    create_product,
+    invoice_move,
+    ok,
+    post_invoice,
+    receive,
+    serial,
+    stock_location,
+)
 
 
 def _text(response) -> str:
@@ -254,12 +264,13 @@ def test_serial_list_searches_by_prefix_and_part_and_filters(api, web, laptop):
 
 
 def test_serial_list_pages_without_counting_everything(api, web, laptop, monkeypatch):
-    from addons.serial_tracking import views
+    from erp_addons.serial_tracking.views import common, serials
+
     from erp_core import web as core_web
 
-    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(serials, "PAGE_SIZE", 2)
     monkeypatch.setattr(core_web, "PAGE_SIZE", 2)
-    monkeypatch.setattr(views, "COUNT_CAP", 3)
+    monkeypatch.setattr(common, "COUNT_CAP", 3)
     receive(api, laptop, [f"SN-{n}" for n in range(1, 6)])
     html = _text(web.get("/inventory/serials"))
     assert "1–2 of more than 3" in html and 'rel="next"' in html

@@ -52,7 +52,8 @@ def upgrade():
     sa.Column('role', sa.String(length=32), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('created_at', erp_core.database.UtcDateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("role IN ('admin', 'accountant', 'warehouse', 'inventory_manager')", name=op.f('ck_users_role')),
+    # Release 1 also made a CHECK constraint on the role names here; core_0002 drops it where it
+    # exists, since addons declare the roles now.
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
     sa.UniqueConstraint('username', name=op.f('uq_users_username'))
     )

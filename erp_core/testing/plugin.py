@@ -1,12 +1,13 @@
-"""Fixtures shared by the core's and every addon's tests.
-
-Each test gets a fresh database at the latest schema with default data: on SQLite always, and on
-PostgreSQL too when TEST_DATABASE_URL is set (one new database per test, cloned from a template
-built once per test session and worker)."""
+"""The pytest plugin of the test kit (see ``erp_core.testing``): fixtures, markers and the test
+databases. Each test gets a fresh database at the latest schema with default data: on SQLite
+always, and on PostgreSQL too when ``TEST_DATABASE_URL`` is set (one new database per test,
+cloned from a template built once per test session and worker)."""
 from __future__ import annotations
 
 import os
 import shutil
+import socket
+import threading
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,18 +18,27 @@ from flask import g
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
-from erp_core import create_app
-from erp_core.cli import initialise
-from erp_core.database import db
+from .helpers import PASSWORD, Api
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+CHROMIUM = os.environ.get("ERP_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "browser: drives the UI in headless chromium")
+    config.addinivalue_line("markers", "postgres_only: runs on PostgreSQL only (skipped without TEST_DATABASE_URL)")
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _instance_folder(tmp_path_factory):
     """Keep secret keys and default SQLite files out of the working tree."""
     os.environ["ERP_INSTANCE_PATH"] = str(tmp_path_factory.mktemp("instance"))
+
+
+# ---------------------------------------------------------------- databases
 
 
 def _worker() -> str:
@@ -56,6 +66,10 @@ class DatabaseFactory:
         self.created: list[str] = []
 
     def _build_template(self, backend: str, settings: dict) -> str:
+        from .. import create_app
+        from ..cli import initialise
+        from ..database import db
+
         key = (backend, tuple(sorted(settings.items())))
         if key not in self.templates:
             suffix = uuid.uuid4().hex[:8]
@@ -108,6 +122,8 @@ def database_factory(tmp_path_factory):
 
 @pytest.fixture(params=BACKENDS)
 def backend(request):
+    if request.param != "postgresql" and request.node.get_closest_marker("postgres_only"):
+        pytest.skip("needs PostgreSQL: set TEST_DATABASE_URL")
     return request.param
 
 
@@ -116,6 +132,22 @@ def app_settings():
     """Override in a test module (or parametrize) to build the app with other settings, such as
     ``{"ERP_SERIAL_UNIQUENESS": "global"}`` or ``{"ERP_ADDONS": "invoicing"}``."""
     return {}
+
+
+def _addon_under_test(test_path: Path) -> dict:
+    """An addon's own tests load that addon even when it is not installed or on ERP_ADDONS_PATH:
+    the folder holding the addon joins ERP_ADDONS_PATH for them."""
+    from ..addons import discover
+
+    folder = next((p for p in test_path.parents if (p / "__manifest__.py").exists()), None)
+    if folder is None:
+        return {}
+    known = {a.path for a in discover([p for p in os.environ.get("ERP_ADDONS_PATH", "").split(os.pathsep) if p])}
+    return {} if folder.resolve() in known else {"ERP_ADDONS_PATH": str(folder.parent)}
+
+
+def settings_for(request, app_settings) -> dict:
+    return {**_addon_under_test(Path(str(request.path))), **app_settings}
 
 
 def fresh_g_per_request(application) -> None:
@@ -130,9 +162,13 @@ def fresh_g_per_request(application) -> None:
 
 
 @pytest.fixture
-def app(backend, app_settings, database_factory):
-    url = database_factory.fresh(backend, app_settings)
-    application = create_app({**app_settings, "DATABASE_URL": url, "TESTING": True, "WTF_CSRF_ENABLED": False})
+def app(request, backend, app_settings, database_factory):
+    from .. import create_app
+    from ..database import db
+
+    settings = settings_for(request, app_settings)
+    url = database_factory.fresh(backend, settings)
+    application = create_app({**settings, "DATABASE_URL": url, "TESTING": True, "WTF_CSRF_ENABLED": False})
     fresh_g_per_request(application)
     with application.app_context():
         yield application
@@ -145,53 +181,6 @@ def client(app):
     return app.test_client()
 
 
-class Api:
-    """A JSON client that acts as a user of a given role: ``api.as_("warehouse").post(...)``."""
-
-    def __init__(self, app, role: str = "admin"):
-        self.app = app
-        self.role = role
-        self.client = app.test_client()
-        self._tokens: dict[str, str] = {}
-
-    def as_(self, role: str) -> "Api":
-        other = Api(self.app, role)
-        other._tokens = self._tokens
-        return other
-
-    def _token(self) -> str:
-        from erp_core import services
-
-        if self.role not in self._tokens:
-            username = f"{self.role}_user"
-            user = db.session.scalar(db.select(services.User).where(services.User.username == username)) \
-                or services.create_user(username, self.role, "password-123")
-            self._tokens[self.role] = services.create_token(user)
-            db.session.commit()
-        return self._tokens[self.role]
-
-    def request(self, method: str, path: str, json=None, **kwargs):
-        headers = {"Authorization": f"Bearer {self._token()}", **kwargs.pop("headers", {})}
-        response = self.client.open("/api/v1" + path, method=method, json=json, headers=headers, **kwargs)
-        db.session.expire_all()  # the test reads back what the request committed
-        return response
-
-    def get(self, path, **kw):
-        return self.request("GET", path, **kw)
-
-    def post(self, path, json=None, **kw):
-        return self.request("POST", path, json=json, **kw)
-
-    def put(self, path, json=None, **kw):
-        return self.request("PUT", path, json=json, **kw)
-
-    def patch(self, path, json=None, **kw):
-        return self.request("PATCH", path, json=json, **kw)
-
-    def delete(self, path, **kw):
-        return self.request("DELETE", path, **kw)
-
-
 @pytest.fixture
 def api(app):
     return Api(app)
@@ -200,6 +189,7 @@ def api(app):
 @pytest.fixture
 def count_statements(app):
     """``with count_statements() as counter: ...`` then ``counter.count``: SQL statements sent."""
+    from ..database import db
 
     @contextmanager
     def counting():
@@ -221,3 +211,85 @@ def count_statements(app):
             event.remove(engine, "before_cursor_execute", before)
 
     return counting
+
+
+# ---------------------------------------------------------------- the browser
+
+
+class LiveServer:
+    """The app served on a free local port, in a thread."""
+
+    def __init__(self, app):
+        from werkzeug.serving import make_server
+
+        self.app = app
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        self.port = sock.getsockname()[1]
+        sock.close()
+        self.server = make_server("127.0.0.1", self.port, app, threaded=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def create_user(self, username: str, role: str, password: str = PASSWORD):
+        from .. import services
+        from ..database import db
+
+        with self.app.app_context():
+            services.create_user(username, role, password)
+            db.session.commit()
+        return username, password
+
+    def stop(self):
+        self.server.shutdown()
+
+
+@pytest.fixture
+def live_server(request, database_factory, app_settings):
+    """Browser tests run on SQLite only: the UI does not depend on the database."""
+    from .. import create_app
+    from ..database import db
+
+    settings = settings_for(request, app_settings)
+    app = create_app({**settings, "DATABASE_URL": database_factory.fresh("sqlite", settings)})
+    server = LiveServer(app)
+    yield server
+    server.stop()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def _chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(_chromium):
+    context = _chromium.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def login(page, live_server):
+    """``login("accountant")`` creates a user of that role and logs in through the login form."""
+
+    def log_in(role: str):
+        username, password = live_server.create_user(f"{role}_ui", role)
+        page.goto(live_server.url + "/login")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", password)
+        page.click("button[type=submit]")
+        page.wait_for_url(live_server.url + "/")
+        return page
+
+    return log_in

@@ -1,0 +1,248 @@
+"""Assigning serial numbers to the lines of pending moves: every rule that can be checked at once is
+checked at once, for all the names of a request together, and nothing is kept when one fails."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import JSON, bindparam, case, delete, func, insert, literal, not_, select, update
+from sqlalchemy.orm import aliased
+
+from erp_core.database import db
+from erp_core.errors import DomainError, NotFound, raise_if_problems
+
+from ..models import Location, MoveLineSerial, Serial, StockMove, StockMoveLine
+from .locations import locations_below
+from .moves import Direction, check_line, direction, lock, plural, require_pending, scope
+from .serials import name_contains, serial_name_problem
+
+TRAILING_NUMBER = re.compile(r"^(.*?)([0-9]+)$")
+# Aliases built once: building them costs more than running the small queries that use them.
+_AssignedSerial, _Here, _Reserver = aliased(Serial, name="assigned_serial"), aliased(Location, name="here"), aliased(StockMove, name="reserver")
+
+
+def _detail(name: str, line_id: int, code: str, message: str) -> dict:
+    return {"serial": name, "line_id": line_id, "code": code, "message": message}
+
+
+def not_tracked(line: StockMoveLine) -> dict:
+    return {"line_id": line.id, "field": "serials", "code": "product_not_serial_tracked",
+            "message": f"{line.product.display_name} is not tracked by serial number, so its line takes no serial numbers."}
+
+
+def assignment_problems(move: StockMove, line: StockMoveLine, names: list[str], *, replace: bool) -> list[dict]:
+    """Assign ``names`` to ``line`` and return every problem (empty when all is well). Rows are
+    written even when there are problems, so the database checks can list every offender; the
+    caller raises and its rollback undoes them."""
+    if line.tracking != "serial":
+        return [not_tracked(line)]
+    line_scope = scope(line.product_id)
+    others = select(MoveLineSerial.name).where(MoveLineSerial.move_id == move.id, MoveLineSerial.scope == line_scope)
+    taken = set(db.session.scalars(others.where(MoveLineSerial.line_id != line.id) if replace else others))
+    problems, accepted = [], {}
+    for raw in names:
+        name = raw.strip()
+        problem = serial_name_problem(name)
+        if problem:
+            problems.append(_detail(name, line.id, "invalid_serial", problem))
+        elif name in accepted or name in taken:
+            problems.append(_detail(name, line.id, "duplicate_serial", f"{name} is given twice in {move.reference}; each unit is counted once."))
+        else:
+            accepted[name] = None
+    room = int(line.quantity) - (0 if replace else line_serial_count(line))
+    for name in list(accepted)[max(room, 0):]:
+        problems.append(_detail(name, line.id, "too_many_serials",
+                                f"{name} is one serial number too many: the line is for {int(line.quantity)} and {'no more fit' if room <= 0 else f'only {room} more fit'}."))
+    if replace:
+        _release(move, MoveLineSerial.line_id == line.id)
+        db.session.execute(delete(MoveLineSerial).where(MoveLineSerial.line_id == line.id))
+        after = 0
+    else:
+        after = db.session.scalar(select(func.coalesce(func.max(MoveLineSerial.id), 0)).where(MoveLineSerial.line_id == line.id))
+    if accepted:
+        _insert_assignments(move, line, line_scope, list(accepted))
+        new_rows = (MoveLineSerial.line_id == line.id, MoveLineSerial.id > after)
+        problems += state_problems(direction(move), *new_rows)
+        if not problems:
+            problems += _reserve(direction(move), *new_rows, expected=len(accepted))
+    return problems
+
+
+def names_table(names: list[str]):
+    """``names`` as a table (value, position) unpacked by the database from one JSON parameter:
+    writing 100,000 names is one statement with no per-row work in Python."""
+    param = bindparam(None, names, type_=JSON)
+    if db.session.get_bind().dialect.name == "postgresql":
+        table = func.json_array_elements_text(param).table_valued("value", with_ordinality="position").render_derived()
+        return table, table.c.position
+    table = func.json_each(param).table_valued("value", "key")
+    return table, table.c.key
+
+
+def _insert_assignments(move: StockMove, line: StockMoveLine, line_scope: int, names: list[str]) -> None:
+    """Assigned rows in the given order, each linked to the existing serial of its name."""
+    table, position = names_table(names)
+    rows = (select(literal(move.id), literal(line.id), literal(line.product_id), literal(line_scope), table.c.value, Serial.id)
+            .select_from(table).outerjoin(Serial, (Serial.scope == line_scope) & (Serial.name == table.c.value)).order_by(position))
+    db.session.execute(insert(MoveLineSerial).from_select(("move_id", "line_id", "product_id", "scope", "name", "serial_id"), rows))
+
+
+def link_serials(*where) -> None:
+    """Point assigned rows at the serial of their name where one exists (only those are written)."""
+    match = select(Serial.id).where(Serial.scope == MoveLineSerial.scope, Serial.name == MoveLineSerial.name)
+    db.session.execute(update(MoveLineSerial).where(*where, match.exists()).values(serial_id=match.scalar_subquery()),
+                       execution_options={"synchronize_session": False})
+
+
+def state_problems(moving: Direction, *where) -> list[dict]:
+    """The rules that depend on where each assigned serial is now, as one query over the assigned
+    rows selected by ``where``: it returns only the offenders."""
+    move, source = moving.move, moving.source
+    s, here, reserver = _AssignedSerial, _Here, _Reserver
+    at_source = here.parent_path.startswith(source.parent_path)
+    conditions = [(s.id.is_not(None) & (s.product_id != MoveLineSerial.product_id), "wrong_product")]
+    if moving.outgoing:
+        conditions += [(s.id.is_(None), "missing"), (here.id.is_(None) | not_(at_source), "not_at_location"),
+                       (s.reserved_by_move_id.is_not(None) & (s.reserved_by_move_id != move.id), "reserved")]
+    elif moving.customer_return:
+        delivered = here.id.is_not(None) & at_source  # never NULL: FALSE AND NULL is FALSE
+        if move.partner_id is not None:
+            delivered = delivered & (s.customer_id == move.partner_id)
+        conditions += [(here.usage == "internal", "in_stock"), (s.id.is_(None) | not_(delivered), "not_delivered")]
+    else:
+        conditions += [(here.usage == "internal", "in_stock")]
+    reason = case(*conditions, else_=None)
+    rows = db.session.execute(
+        select(MoveLineSerial.name, MoveLineSerial.line_id, reason.label("reason"), here.full_name, reserver.reference)
+        .select_from(MoveLineSerial)
+        .outerjoin(s, s.id == MoveLineSerial.serial_id)
+        .outerjoin(here, here.id == s.location_id)
+        .outerjoin(reserver, reserver.id == s.reserved_by_move_id)
+        .where(*where, reason.is_not(None))
+        .order_by(MoveLineSerial.id)
+    ).all()
+    if not rows:
+        return []
+    partner = move.partner.name if move.partner_id is not None else "this customer"
+    messages = {
+        "wrong_product": ("serial_wrong_product", "{name} already exists for another product, and serial numbers are unique across products."),
+        "missing": ("serial_not_at_location", "{name} does not exist, so it is not at " + source.full_name + "; check the number."),
+        "not_at_location": ("serial_not_at_location", "{name} is not at " + source.full_name + " or below (it is at {where}); check its current location."),
+        "reserved": ("serial_reserved", "{name} is reserved by the pending move {reserver}; remove it there first."),
+        "in_stock": ("serial_already_in_stock", "{name} is already in stock at {where}; a receipt brings in only units that are not in stock."),
+        "not_delivered": ("serial_not_delivered_to_partner", "{name} was not delivered to " + partner + ", so it cannot be returned by them."),
+    }
+    problems = []
+    for name, line_id, why, where_now, reserved_by in rows:
+        code, template = messages[why]
+        problems.append(_detail(name, line_id, code, template.format(name=name, where=where_now or "no location", reserver=reserved_by)))
+    return problems
+
+
+def _reserve(moving: Direction, *where, expected: int) -> list[dict]:
+    """A move out of stock reserves the serials assigned to it. If another transaction reserved
+    one since the check, fewer rows change: report which, from what is committed now."""
+    if not moving.outgoing:
+        return []
+    assigned = select(MoveLineSerial.serial_id).where(*where)
+    changed = db.session.execute(
+        update(Serial).where(Serial.id.in_(assigned), Serial.reserved_by_move_id.is_(None))
+        .values(reserved_by_move_id=moving.move.id, status="on_hand"),
+        execution_options={"synchronize_session": False}).rowcount
+    return state_problems(moving, *where) if changed != expected else []
+
+
+def _release(move: StockMove, *where) -> None:
+    """Free the serials of the assigned rows selected by ``where`` that ``move`` reserved."""
+    db.session.execute(
+        update(Serial).where(Serial.reserved_by_move_id == move.id,
+                             Serial.id.in_(select(MoveLineSerial.serial_id).where(MoveLineSerial.move_id == move.id, *where)))
+        .values(reserved_by_move_id=None, status="available"),
+        execution_options={"synchronize_session": False})
+
+
+def fill_with_oldest(move: StockMove, line: StockMoveLine, user=None) -> StockMoveLine:
+    """Assign the oldest available serials at the source location to what the line still lacks
+    (the delivery picker's "Fill with the N oldest": only ever on the user's request)."""
+    missing = int(line.quantity) - line_serial_count(line)
+    names = list(db.session.scalars(available_serials_stmt(move, line).with_only_columns(Serial.name).limit(max(0, missing))))
+    if not names:
+        raise DomainError("nothing_to_fill", "Nothing to fill: the line is complete or no serial number is available at the source location.")
+    return assign_serials(move, line, names, replace=False, user=user)
+
+
+def assign_serials(move: StockMove, line: StockMoveLine, names: list[str], *, replace: bool, user=None) -> StockMoveLine:
+    """Replace (``replace=True``) or extend the serials of a line of a pending move; on any problem
+    nothing is assigned and the error lists every offender."""
+    check_line(move, line)
+    require_pending(lock(move), "changed")
+    problems = assignment_problems(move, line, names, replace=replace)
+    raise_if_problems(problems, f"No serial number was assigned: {plural(len(problems), 'problem')} to fix first.")
+    return line
+
+
+def generated_names(first: str, count: int) -> list[str]:
+    """``first`` and the ``count - 1`` names after it, counting up its trailing number and keeping
+    its zero padding (SN-0009 → SN-0010, A-99 → A-100)."""
+    first = first.strip()
+    match = TRAILING_NUMBER.match(first)
+    if match is None:
+        raise DomainError("invalid_serial", f"{first or 'The first serial number'} does not end with a number to count up from.",
+                          [{"field": "first", "code": "invalid_serial", "message": "End the first serial number with digits, e.g. SN-0001."}])
+    prefix, digits = match.groups()
+    start, width = int(digits), len(digits)
+    return [f"{prefix}{number:0{width}d}" for number in range(start, start + count)]
+
+
+def generate_serials(move: StockMove, line: StockMoveLine, first: str, count: int, user=None) -> StockMoveLine:
+    return assign_serials(move, line, generated_names(first, count), replace=False, user=user)
+
+
+def remove_serial(move: StockMove, line: StockMoveLine, name: str, user=None) -> StockMoveLine:
+    check_line(move, line)
+    require_pending(lock(move), "changed")
+    name = name.strip()
+    row = (MoveLineSerial.line_id == line.id, MoveLineSerial.name == name)
+    if db.session.scalar(select(MoveLineSerial.id).where(*row)) is None:
+        raise NotFound(f"{name} is not assigned to this line of {move.reference}.")
+    _release(move, *row)
+    db.session.execute(delete(MoveLineSerial).where(*row))
+    return line
+
+
+def line_serial_names(line: StockMoveLine, limit: int | None = None, offset: int = 0) -> list[str]:
+    stmt = select(MoveLineSerial.name).where(MoveLineSerial.line_id == line.id).order_by(MoveLineSerial.id)
+    return list(db.session.scalars(stmt.limit(limit).offset(offset) if limit is not None else stmt.offset(offset)))
+
+
+def line_serial_count(line: StockMoveLine) -> int:
+    return db.session.scalar(select(func.count()).where(MoveLineSerial.line_id == line.id))
+
+
+def move_serial_counts(move_ids: list[int]) -> dict[int, int]:
+    """Assigned serials per line id for the given moves, in one query."""
+    return dict(db.session.execute(select(MoveLineSerial.line_id, func.count()).where(MoveLineSerial.move_id.in_(move_ids))
+                                   .group_by(MoveLineSerial.line_id)).all())
+
+
+def move_serial_previews(move_ids: list[int], limit: int = 5) -> dict[int, tuple[int, list[str]]]:
+    """(count, first ``limit`` names) of the assigned serials per line id of the given moves, in
+    one query (a window function numbers each line's serials)."""
+    numbered = select(MoveLineSerial.line_id, MoveLineSerial.name,
+                      func.row_number().over(partition_by=MoveLineSerial.line_id, order_by=MoveLineSerial.id).label("n"),
+                      func.count().over(partition_by=MoveLineSerial.line_id).label("total")
+                      ).where(MoveLineSerial.move_id.in_(move_ids)).subquery()
+    previews: dict[int, tuple[int, list[str]]] = {}
+    for line_id, name, total in db.session.execute(
+            select(numbered.c.line_id, numbered.c.name, numbered.c.total).where(numbered.c.n <= limit)
+            .order_by(numbered.c.line_id, numbered.c.n)):
+        previews.setdefault(line_id, (total, []))[1].append(name)
+    return previews
+
+
+def available_serials_stmt(move: StockMove, line: StockMoveLine, q: str | None = None):
+    """Serials a delivery-type line can take: the line's product, free, at the move's source
+    location or below, oldest received first."""
+    stmt = (select(Serial).where(Serial.product_id == line.product_id, Serial.status == "available",
+                                 Serial.location_id.in_(locations_below(move.source_location)))
+            .order_by(Serial.received_at, Serial.id))
+    return stmt.where(name_contains(q)) if q else stmt

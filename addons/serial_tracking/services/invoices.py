@@ -1,0 +1,67 @@
+"""The stock moves of invoices: a posted invoice makes its pending move, cancelling it cancels them,
+and a done move forbids the cancellation."""
+from __future__ import annotations
+
+from erp_addons.invoicing.models import Invoice
+from sqlalchemy import select
+
+from erp_core.database import db
+from erp_core.errors import raise_if_problems
+
+from ..models import StockMove
+from .locations import location_of_usage, stock_location
+from .moves import cancel_move, create_move, quantity_problems
+from .products import product_tracking
+
+INVOICE_MOVES = {  # invoice type: (move type, source, destination) where "stock" is the default stock location
+    "vendor_bill": ("receipt", "vendor", "stock"),
+    "customer_invoice": ("delivery", "stock", "customer"),
+    "customer_refund": ("receipt", "customer", "stock"),
+    "vendor_refund": ("delivery", "stock", "vendor"),
+}
+
+
+def create_invoice_move(invoice: Invoice, user=None) -> StockMove | None:
+    """The pending move of a just-posted invoice: one line per storable product line."""
+    lines = [(index, line) for index, line in enumerate(invoice.lines)
+             if line.product is not None and line.product.type == "storable" and line.quantity > 0]
+    if not lines:
+        return None
+    problems = [p for index, line in lines for p in quantity_problems(
+        line.product, product_tracking(line.product_id).tracking, line.quantity, f"lines.{index}.quantity", f"Line {index + 1}", line_id=line.id)]
+    raise_if_problems(problems, f"{invoice.display_name} cannot be posted: " + "; ".join(p["message"] for p in problems))
+    move_type, source, dest = INVOICE_MOVES[invoice.type]
+    ends = [stock_location() if end == "stock" else location_of_usage(end) for end in (source, dest)]
+    return create_move(move_type, ends[0].id, ends[1].id, [{"product_id": line.product_id, "quantity": line.quantity} for _, line in lines],
+                       partner_id=invoice.partner_id, invoice_id=invoice.id, user=user)
+
+
+def invoice_stock_moves(invoices: list[Invoice]) -> dict[int, dict]:
+    """The ``stock_moves`` field this addon adds to invoices, for a page of invoices in one query."""
+    found: dict[int, dict] = {}
+    for m in invoices_moves([invoice.id for invoice in invoices]):
+        found.setdefault(m.invoice_id, {"stock_moves": []})["stock_moves"].append(
+            {"id": m.id, "reference": m.reference, "type": m.type, "state": m.state})
+    return found
+
+
+def invoice_moves(invoice: Invoice) -> list[StockMove]:
+    return invoices_moves([invoice.id])
+
+
+def invoices_moves(invoice_ids: list[int]) -> list[StockMove]:
+    return list(db.session.scalars(select(StockMove).where(StockMove.invoice_id.in_(invoice_ids)).order_by(StockMove.id)))
+
+
+def invoice_cancel_refusal(invoice: Invoice) -> str | None:
+    done = [move.reference for move in invoice_moves(invoice) if move.state == "done"]
+    if not done:
+        return None
+    return (f"{invoice.display_name} cannot be cancelled: its stock move {', '.join(done)} is already done; "
+            "record a refund to return the goods instead.")
+
+
+def cancel_invoice_moves(invoice: Invoice, user=None) -> None:
+    for move in invoice_moves(invoice):
+        if move.state == "pending":
+            cancel_move(move, user)

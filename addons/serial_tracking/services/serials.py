@@ -1,0 +1,163 @@
+"""Serial numbers: searching, reading, creating by hand, warranty and history."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timezone
+
+from dateutil.relativedelta import relativedelta
+from erp_addons.invoicing.models import Invoice
+from sqlalchemy import false, func, select
+from sqlalchemy.orm import aliased, joinedload
+
+from erp_core.database import db
+from erp_core.errors import DomainError, NotFound
+from erp_core.models import Product, User
+
+from ..models import SERIAL_NAME_MAX, Location, Serial, SerialHistory, StockMove
+from .locations import locations_below
+from .moves import scope
+from .products import product_tracking
+
+_HistorySource, _HistoryDest = aliased(Location, name="history_source"), aliased(Location, name="history_dest")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def serial_name_problem(name: str) -> str | None:
+    """Why ``name`` (already trimmed) cannot be a serial number, or None."""
+    if not name:
+        return "A serial number cannot be empty."
+    if len(name) > SERIAL_NAME_MAX:
+        return f"A serial number has at most {SERIAL_NAME_MAX} characters; this one has {len(name)}."
+    if CONTROL_CHARACTERS.search(name):
+        return "A serial number cannot contain control characters (tabs, line breaks...); check the scanner's settings."
+    return None
+
+
+def name_contains(q: str):
+    """Case-insensitive "part of the name" filter. PostgreSQL answers from the pg_trgm index
+    (migration serial_tracking_0003); SQLite has no index for it, so the matching ids are collected
+    in one pass over the compact name index rather than by walking the table."""
+    pattern = q.strip()
+    if db.session.get_bind().dialect.name == "postgresql":
+        return Serial.name.icontains(pattern, autoescape=True)
+    # LIKE is case-insensitive for ASCII on SQLite
+    return Serial.id.in_(select(Serial.id).where(Serial.name.contains(pattern, autoescape=True)))
+
+
+def name_starts(q: str):
+    """Names starting with ``q`` exactly as typed (case-sensitive), found through an index: a range
+    on the name index on SQLite (whose LIKE ignores case, so cannot use it), LIKE 'q%' on
+    PostgreSQL (the pg_trgm index serves it whatever the database's collation)."""
+    pattern = q.strip()
+    if db.session.get_bind().dialect.name == "postgresql":
+        return Serial.name.startswith(pattern, autoescape=True)
+    return (Serial.name >= pattern) & (Serial.name < pattern + "\U0010ffff")
+
+
+def serials_stmt(product_id: int | None = None, status: str | None = None, location_id: int | None = None, q: str | None = None,
+                 match: str = "contains"):
+    """Serials newest first, filtered; ``location_id`` includes the locations below it; ``q`` is a
+    part of the name (``match="contains"``) or its beginning (``match="prefix"``)."""
+    stmt = select(Serial).options(joinedload(Serial.product), joinedload(Serial.location)).order_by(Serial.id.desc())
+    if product_id is not None:
+        stmt = stmt.where(Serial.product_id == product_id)
+    if status:
+        stmt = stmt.where(Serial.status == status)
+    if location_id is not None:
+        location = db.session.get(Location, location_id)
+        stmt = stmt.where(Serial.location_id.in_(locations_below(location)) if location else false())
+    if q and q.strip():
+        stmt = stmt.where(name_starts(q) if match == "prefix" else name_contains(q))
+    return stmt
+
+
+def get_serial(serial_id: int) -> Serial:
+    serial = db.session.get(Serial, serial_id, options=[joinedload(Serial.product), joinedload(Serial.location),
+                                                        joinedload(Serial.product_tracking)])
+    if serial is None:
+        raise NotFound(f"There is no serial number with id {serial_id}.")
+    return serial
+
+
+def create_serial(name: str, product_id: int, ref: str | None = None) -> Serial:
+    """A unit known before it is received (it has no location until a receipt brings it in)."""
+    name = (name or "").strip()
+    problem = serial_name_problem(name)
+    if problem:
+        raise DomainError("invalid_serial", problem, [{"field": "name", "serial": name, "code": "invalid_serial", "message": problem}])
+    product = db.session.get(Product, product_id)
+    if product is None:
+        raise DomainError("not_found", f"There is no product with id {product_id}.",
+                          [{"field": "product_id", "code": "not_found", "message": "Choose an existing product."}])
+    if product_tracking(product.id).tracking != "serial":
+        message = f"{product.display_name} is not tracked by serial number; set its Tracking to 'By unique serial number' first."
+        raise DomainError("product_not_serial_tracked", message, [{"field": "product_id", "code": "product_not_serial_tracked", "message": message}])
+    name_scope = scope(product.id)
+    if db.session.scalar(select(Serial.id).where(Serial.scope == name_scope, Serial.name == name)) is not None:
+        message = f"The serial number {name} already exists" + (" (for some product)." if name_scope == 0 else f" for {product.display_name}.")
+        raise DomainError("duplicate_serial", message, [{"field": "name", "serial": name, "code": "duplicate_serial", "message": message}])
+    serial = Serial(name=name, product_id=product.id, scope=name_scope, ref=_clean_ref(ref), status="out_of_stock")
+    db.session.add(serial)
+    db.session.flush()
+    return serial
+
+
+def _clean_ref(ref: str | None) -> str | None:
+    ref = (ref or "").strip() or None
+    if ref is not None and len(ref) > 64:
+        raise DomainError("invalid_ref", "An internal reference has at most 64 characters.",
+                          [{"field": "ref", "code": "invalid_ref", "message": "At most 64 characters."}])
+    return ref
+
+
+def update_serial(serial: Serial, ref: str | None) -> Serial:
+    serial.ref = _clean_ref(ref)
+    db.session.flush()
+    return serial
+
+
+def lookup_serial(name: str, product_id: int | None = None) -> Serial:
+    """The serial of that exact name (of ``product_id`` when given)."""
+    name = (name or "").strip()
+    stmt = select(Serial).where(Serial.name == name).order_by(Serial.id)
+    if product_id is not None:
+        stmt = stmt.where(Serial.product_id == product_id)
+    found = list(db.session.scalars(stmt.limit(100)))
+    if not found:
+        raise NotFound(f"There is no serial number {name}" + (" for that product." if product_id is not None else "."))
+    if len(found) > 1:
+        raise DomainError("ambiguous_serial", f"{name} exists for {len(found)} products; give product_id to choose one.",
+                          [{"serial": name, "product_id": s.product_id, "code": "ambiguous_serial",
+                            "message": f"{name} of {s.product.display_name} (serial id {s.id})."} for s in found])
+    return found[0]
+
+
+def warranty(serial: Serial, today: date | None = None) -> tuple[date | None, str]:
+    """(warranty end, "none" | "active" | "expired"): ``warranty_months`` of the product from the
+    delivery to the customer."""
+    months = serial.product_tracking.warranty_months if serial.product_tracking else 0
+    if serial.delivered_at is None or not months:
+        return None, "none"
+    end = serial.delivered_at.astimezone(timezone.utc).date() + relativedelta(months=months)
+    today = today or datetime.now(timezone.utc).date()
+    return end, "active" if today <= end else "expired"
+
+
+def serial_history_stmt(serial: Serial):
+    source, dest = _HistorySource, _HistoryDest
+    return (select(SerialHistory.date, SerialHistory.move_id, StockMove.reference, StockMove.type,
+                   source.full_name.label("source_location"), dest.full_name.label("dest_location"),
+                   User.username.label("user"), Invoice.number.label("invoice_number"))
+            .join(StockMove, StockMove.id == SerialHistory.move_id)
+            .join(source, source.id == SerialHistory.source_location_id)
+            .join(dest, dest.id == SerialHistory.dest_location_id)
+            .outerjoin(User, User.id == SerialHistory.user_id)
+            .outerjoin(Invoice, Invoice.id == SerialHistory.invoice_id)
+            .where(SerialHistory.serial_id == serial.id)
+            .order_by(SerialHistory.id))
+
+
+def serial_counts(product: Product) -> dict[str, int]:
+    """Serials of ``product`` by status."""
+    counts = dict(db.session.execute(select(Serial.status, func.count()).where(Serial.product_id == product.id).group_by(Serial.status)).all())
+    return {status: counts.get(status, 0) for status in ("available", "on_hand", "out_of_stock")}

@@ -1,0 +1,121 @@
+"""Validating a move: check everything again and move the stock in one transaction, with a bounded
+number of SQL statements whatever the number of units."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, insert, literal, select, update
+
+from erp_core.database import UtcDateTime, db, dialect_insert, utcnow
+from erp_core.errors import raise_if_problems
+
+from ..models import MoveLineSerial, ProductTracking, Serial, SerialHistory, StockMove, StockMoveLine, StockQuant
+from .assignment import link_serials, move_serial_counts, not_tracked, state_problems
+from .moves import Direction, direction, lock, plural, quantity_problems, require_pending
+from .products import tracking_column
+
+
+def _line_problems(move: StockMove) -> list[dict]:
+    counts = move_serial_counts([move.id])
+    problems = []
+    for line in move.lines:
+        product, assigned = line.product, counts.get(line.id, 0)
+        if line.tracking != "serial":
+            if assigned:
+                problems.append(not_tracked(line))
+            continue
+        problems += quantity_problems(product, line.tracking, line.quantity, "quantity", product.display_name, line_id=line.id)
+        wanted = int(line.quantity)
+        if assigned != wanted:
+            code = "serial_count_mismatch" if assigned < wanted else "too_many_serials"
+            problems.append({"line_id": line.id, "field": "serials", "code": code,
+                             "message": f"{product.display_name}: {assigned} of {wanted} serial numbers are assigned; "
+                                        + (f"add the {wanted - assigned} missing." if assigned < wanted else f"remove {assigned - wanted}.")})
+    return problems
+
+
+def validate_move(move: StockMove, user) -> StockMove:
+    """Check everything again and move the stock, in one transaction: a bounded number of SQL
+    statements whatever the number of serials."""
+    require_pending(lock(move), "validated")
+    moving = direction(move)
+    of_move = MoveLineSerial.move_id == move.id
+    # Serials are never renamed or deleted, so only rows without a serial yet need linking.
+    link_serials(of_move, MoveLineSerial.serial_id.is_(None))
+    problems = _line_problems(move) + state_problems(moving, of_move)
+    raise_if_problems(problems, f"{move.reference} cannot be validated: {plural(len(problems), 'problem')} to fix first.")
+
+    now = utcnow()
+    values = _arrival_values(moving, now)
+    if moving.outgoing:
+        _write_history(moving, now, user)  # first: it records where each unit was
+        _move_serials(move, values)
+    else:
+        _move_serials(move, values)  # units coming back
+        if moving.creates_serials:
+            _create_missing_serials(move, values, now)
+        _write_history(moving, now, user)
+    _move_quantities(moving)
+    move.state, move.done_at, move.done_by_id = "done", now, user.id if user is not None else None
+    db.session.flush()
+    return move
+
+
+def _arrival_values(moving: Direction, now: datetime) -> dict:
+    """What a unit carried by the move becomes: its location and status, purchase info on a
+    receipt from a vendor, delivery info on a delivery to a customer."""
+    move, dest = moving.move, moving.dest
+    values = {"location_id": dest.id, "status": "available" if dest.usage == "internal" else "out_of_stock"}
+    if moving.outgoing:
+        values["reserved_by_move_id"] = None
+    invoice_type = move.invoice.type if move.invoice_id is not None else None
+    if moving.source.usage == "vendor":
+        values.update(received_at=now, vendor_id=move.partner_id, vendor_bill_id=move.invoice_id if invoice_type == "vendor_bill" else None)
+    if dest.usage == "customer":
+        values.update(delivered_at=now, customer_id=move.partner_id,
+                      customer_invoice_id=move.invoice_id if invoice_type == "customer_invoice" else None)
+    return values
+
+
+def _move_serials(move: StockMove, values: dict) -> None:
+    """The serials that exist already take their new location, status and info."""
+    assigned = select(MoveLineSerial.serial_id).where(MoveLineSerial.move_id == move.id, MoveLineSerial.serial_id.is_not(None))
+    db.session.execute(update(Serial).where(Serial.id.in_(assigned)).values(**values), execution_options={"synchronize_session": False})
+
+
+def _create_missing_serials(move: StockMove, values: dict, now: datetime) -> None:
+    """New units are inserted as they end up, so they need no update afterwards."""
+    columns = ("name", "product_id", "scope", "created_at", *values)
+    literals = [literal(value, Serial.__table__.c[key].type) for key, value in values.items()]
+    db.session.execute(insert(Serial).from_select(columns, select(
+        MoveLineSerial.name, MoveLineSerial.product_id, MoveLineSerial.scope, literal(now, UtcDateTime), *literals)
+        .where(MoveLineSerial.move_id == move.id, MoveLineSerial.serial_id.is_(None)).order_by(MoveLineSerial.id)))
+
+
+def _write_history(moving: Direction, now: datetime, user) -> None:
+    move = moving.move
+    # A unit leaving stock may sit below the move's source (a shelf): history records where it was.
+    source = func.coalesce(Serial.location_id, moving.source.id) if moving.outgoing else literal(moving.source.id)
+    columns = ("serial_id", "move_id", "date", "source_location_id", "dest_location_id", "user_id", "invoice_id")
+    db.session.execute(insert(SerialHistory).from_select(columns, select(
+        Serial.id, literal(move.id), literal(now, UtcDateTime), source, literal(moving.dest.id),
+        literal(user.id if user is not None else None), literal(move.invoice_id))
+        # by name, not serial_id: the units this receipt just created are not linked (it would
+        # rewrite every assigned row for nothing)
+        .select_from(MoveLineSerial).join(Serial, (Serial.scope == MoveLineSerial.scope) & (Serial.name == MoveLineSerial.name))
+        .where(MoveLineSerial.move_id == move.id)))
+
+
+def _move_quantities(moving: Direction) -> None:
+    """Quantities of the lines whose product is not serial-tracked: out of the source, into the
+    destination, for internal ends."""
+    for location, sign in ((moving.source, -1), (moving.dest, 1)):
+        if location.usage != "internal":
+            continue
+        quantities = (select(StockMoveLine.product_id, literal(location.id), sign * func.sum(StockMoveLine.quantity))
+                      .outerjoin(ProductTracking, ProductTracking.product_id == StockMoveLine.product_id)
+                      .where(StockMoveLine.move_id == moving.move.id, tracking_column() != "serial")
+                      .group_by(StockMoveLine.product_id))
+        stmt = dialect_insert(StockQuant.__table__).from_select(["product_id", "location_id", "quantity"], quantities)
+        db.session.execute(stmt.on_conflict_do_update(index_elements=["product_id", "location_id"],
+                                                      set_={"quantity": StockQuant.__table__.c.quantity + stmt.excluded.quantity}))

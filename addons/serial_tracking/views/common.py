@@ -1,0 +1,44 @@
+"""What the inventory pages share: the acting user, query-string numbers, capped counts, location choices."""
+from __future__ import annotations
+
+from flask import request
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from erp_core.database import db
+
+from ..models import Location
+
+COUNT_CAP = 10_000     # serial lists count exactly up to here, then say "more than"
+
+
+def user():
+    return current_user._get_current_object()
+
+
+def int_arg(name: str, default: int | None = None) -> int | None:
+    try:
+        return int(request.args.get(name, ""))
+    except ValueError:
+        return default
+
+
+def capped_count(stmt) -> tuple[int, bool]:
+    """Count at most COUNT_CAP rows: an exact count of a million serials on every page load is the
+    slowest part of the page, and nobody pages that far. Returns (count, capped)."""
+    n = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).limit(COUNT_CAP + 1).subquery()))
+    return min(n, COUNT_CAP), n > COUNT_CAP
+
+
+def by_id(model, ids) -> dict:
+    ids = {i for i in ids if i is not None}
+    return {r.id: r for r in db.session.scalars(select(model).where(model.id.in_(ids)))} if ids else {}
+
+
+def location_choices(include_views: bool = False, usage: str | None = None) -> list[tuple[int, str]]:
+    stmt = select(Location).order_by(Location.full_name)
+    if usage:
+        stmt = stmt.where(Location.usage == usage)
+    elif not include_views:
+        stmt = stmt.where(Location.usage != "view")
+    return [(loc.id, loc.full_name) for loc in db.session.scalars(stmt)]

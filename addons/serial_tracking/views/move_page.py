@@ -1,0 +1,168 @@
+"""The page of one move: its lines and, on each serial-tracked line, the forms that assign serial
+numbers (scan, paste, generate, pick from stock) and the list of those assigned."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from flask import jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from erp_core.auth import authorize, may
+from erp_core.database import db, transaction
+from erp_core.errors import BadRequest, DomainError
+from erp_core.web import flash_error
+
+from .. import services
+from ..models import MoveLineSerial, MoveType, StockMove, StockMoveLine
+from . import bp
+from .common import capped_count, int_arg, user
+
+ASSIGNED_PAGE = 100    # serials of a line shown at once: a line may hold 100,000
+PICKER_PAGE = 50       # available serials offered at once in the delivery picker
+SERIAL_SEPARATORS = re.compile(r"[\r\n,\t]+")
+
+
+@dataclass
+class LineFeedback:
+    """What went wrong in one of a line's forms, shown next to that form when the page re-renders."""
+
+    line_id: int
+    form: str                     # scan | paste | generate | pick | list
+    error: DomainError
+    values: dict = field(default_factory=dict)
+
+
+@bp.route("/moves/<int:move_id>")
+def move(move_id: int):
+    return _render_move(services.get_move(move_id))
+
+
+def _render_move(move: StockMove, feedback: LineFeedback | None = None, status: int = 200):
+    pending = move.state == "pending"
+    may_assign = pending and may(current_user, services.move_permission(move.type, "assign"))
+    panels = []
+    counts = services.move_serial_counts([move.id])
+    for line in move.lines:
+        if line.tracking != "serial":
+            continue
+        count = counts.get(line.id, 0)
+        pages = max(1, -(-count // ASSIGNED_PAGE))
+        page = min(max(1, int_arg(f"p{line.id}", 1)), pages)
+        panel = {"line": line, "count": count, "quantity": int(line.quantity), "page_size": ASSIGNED_PAGE,
+                 "page": page, "pages": pages, "first": (page - 1) * ASSIGNED_PAGE, "names": _newest_serials(line, page),
+                 "feedback": feedback if feedback and feedback.line_id == line.id else None, "picker": None}
+        if may_assign and move.source_location.usage == "internal":
+            panel["picker"] = _picker(move, line, panel)
+        panels.append(panel)
+    first_open = next((p for p in panels if p["count"] < p["quantity"]), panels[0] if panels else None)
+    return render_template(
+        "serial_tracking/move.html", move=move, panels=panels,
+        focus_line=(feedback.line_id if feedback else first_open["line"].id if first_open else None),
+        types=MoveType.labels(), may_assign=may_assign,
+        may_validate=pending and may(current_user, services.move_permission(move.type, "validate")),
+        may_cancel=pending and may(current_user, services.move_permission(move.type, "cancel")),
+    ), status
+
+
+def _newest_serials(line: StockMoveLine, page: int) -> list[str]:
+    """One page of a line's serials, last assigned first: what was just scanned shows on top,
+    and the first page of a 100,000-serial line is read from the end of the index, not scanned to."""
+    stmt = (select(MoveLineSerial.name).where(MoveLineSerial.line_id == line.id).order_by(MoveLineSerial.id.desc())
+            .limit(ASSIGNED_PAGE).offset((page - 1) * ASSIGNED_PAGE))
+    return list(db.session.scalars(stmt))
+
+
+def _picker(move: StockMove, line: StockMoveLine, panel: dict) -> dict:
+    """The serials the delivery may take: at the source location or below, free, oldest first."""
+    q = request.args.get(f"pick{line.id}", "").strip()
+    stmt = services.available_serials_stmt(move, line, q or None)
+    rows = db.session.scalars(stmt.limit(PICKER_PAGE)).all()
+    total, capped = capped_count(stmt)
+    return {"q": q, "serials": rows, "total": total, "capped": capped,
+            "missing": max(0, panel["quantity"] - panel["count"]), "open": bool(q) or request.args.get("pick") == str(line.id)}
+
+
+def _line_action(move: StockMove, line: StockMoveLine, form_name: str, action, *args, values: dict | None = None, **kwargs):
+    """Run one serial action of a line as one transaction. Back to the move on success; on a broken
+    rule the page again, with every problem next to the form that caused it and the input kept."""
+    authorize(services.move_permission(move.type, "assign"))
+    try:
+        with transaction():
+            action(move, line, *args, user=user(), **kwargs)
+    except DomainError as exc:
+        if exc.status in (401, 403):
+            raise
+        if exc.status == 409:  # the move is no longer pending: its forms are gone, say so at the top
+            flash_error(exc)
+            return redirect(url_for(".move", move_id=move.id))
+        return _render_move(move, LineFeedback(line.id, form_name, exc, values or {}), exc.status if exc.status != 400 else 422)
+    return redirect(url_for(".move", move_id=move.id, _anchor=f"line-{line.id}"))
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+@bp.post("/moves/<int:move_id>/lines/<int:line_id>/scan")
+def line_scan(move_id: int, line_id: int):
+    """One scanned serial. The page's script asks for JSON and stays on the page; without the
+    script the form posts and the page re-renders."""
+    move, line = services.get_move_line(move_id, line_id)
+    name = request.form.get("serial", "")
+    if not _wants_json():
+        return _line_action(move, line, "scan", services.assign_serials, [name], replace=False, values={"serial": name})
+    try:
+        with transaction():
+            authorize(services.move_permission(move.type, "assign"))
+            services.assign_serials(move, line, [name], replace=False, user=user())
+    except DomainError as exc:
+        return jsonify(exc.to_dict()), exc.status
+    count, quantity = services.line_serial_count(line), int(line.quantity)
+    return jsonify({"serial": name.strip(), "count": count, "quantity": quantity, "ready": count == quantity,
+                    "message": f"{name.strip()} added ({count} / {quantity})."})
+
+
+@bp.post("/moves/<int:move_id>/lines/<int:line_id>/paste")
+def line_paste(move_id: int, line_id: int):
+    move, line = services.get_move_line(move_id, line_id)
+    text = request.form.get("serials", "")
+    names = [n for n in SERIAL_SEPARATORS.split(text) if n.strip()]
+    replace = bool(request.form.get("replace"))
+    values = {"serials": text, "replace": replace}
+    if not names and not replace:
+        return _render_move(move, LineFeedback(line.id, "paste", BadRequest("Type or paste at least one serial number."), values), 422)
+    return _line_action(move, line, "paste", services.assign_serials, names, replace=replace, values=values)
+
+
+@bp.post("/moves/<int:move_id>/lines/<int:line_id>/generate")
+def line_generate(move_id: int, line_id: int):
+    move, line = services.get_move_line(move_id, line_id)
+    first, count_text = request.form.get("first", ""), request.form.get("count", "").strip()
+    values = {"first": first, "count": count_text}
+    if not count_text.isdigit() or int(count_text) < 1:
+        error = BadRequest("Enter how many serial numbers to generate: a whole number of at least 1.")
+        return _render_move(move, LineFeedback(line.id, "generate", error, values), 422)
+    return _line_action(move, line, "generate", services.generate_serials, first, int(count_text), values=values)
+
+
+@bp.post("/moves/<int:move_id>/lines/<int:line_id>/pick")
+def line_pick(move_id: int, line_id: int):
+    """Add the ticked serials, or, only when the user pressed "Fill", the oldest available ones."""
+    move, line = services.get_move_line(move_id, line_id)
+    if request.form.get("fill"):
+        return _line_action(move, line, "pick", services.fill_with_oldest)
+    names = request.form.getlist("serial")
+    if not names:
+        return _render_move(move, LineFeedback(line.id, "pick", BadRequest("Tick the serial numbers to add first.")), 422)
+    return _line_action(move, line, "pick", services.assign_serials, names, replace=False)
+
+
+@bp.post("/moves/<int:move_id>/lines/<int:line_id>/remove")
+def line_remove(move_id: int, line_id: int):
+    move, line = services.get_move_line(move_id, line_id)
+    name = request.form.get("serial", "")
+    if request.form.get("all"):
+        return _line_action(move, line, "list", services.assign_serials, [], replace=True)
+    return _line_action(move, line, "list", services.remove_serial, name)

@@ -1,0 +1,118 @@
+"""The list of stock movements, the form of a manual move, and validating or cancelling a move."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+from wtforms import FieldList, Form, FormField, SelectField
+from wtforms.validators import NumberRange, Optional
+
+from erp_core.auth import authorize, may
+from erp_core.database import db
+from erp_core.forms import ErrorPlaces, NumberField
+from erp_core.models import Partner, Product
+from erp_core.web import PAGE_SIZE, page_args, perform
+
+from .. import services
+from ..models import Location, MoveState, MoveType, StockMove
+from . import bp
+from .common import location_choices, user
+
+
+@bp.route("/moves")
+def moves():
+    stmt = select(StockMove).order_by(StockMove.id.desc())
+    q = request.args.get("q", "").strip()
+    if q:
+        partner_ids = select(Partner.id).where(Partner.name.icontains(q, autoescape=True))
+        stmt = stmt.where(or_(StockMove.reference.icontains(q, autoescape=True), StockMove.partner_id.in_(partner_ids)))
+    if request.args.get("state") in MoveState.values():
+        stmt = stmt.where(StockMove.state == request.args["state"])
+    if request.args.get("type") in MoveType.values():
+        stmt = stmt.where(StockMove.type == request.args["type"])
+    page, offset = page_args()
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = db.session.scalars(stmt.options(selectinload(StockMove.source_location), selectinload(StockMove.dest_location),
+                                           selectinload(StockMove.partner)).limit(PAGE_SIZE).offset(offset)).all()
+    return render_template("serial_tracking/moves.html", moves=rows, page=page, total=total, page_size=PAGE_SIZE,
+                           types=MoveType.labels(), states=MoveState.labels(), may_create=_creatable_types())
+
+
+def _creatable_types() -> dict[str, str]:
+    return {t: label for t, label in MoveType.labels().items() if may(current_user, services.move_permission(t, "create"))}
+
+
+class MoveLineForm(Form):
+    product_id = SelectField("Product", coerce=int, validators=[Optional()])
+    quantity = NumberField("Quantity", validators=[Optional(), NumberRange(min=0)])
+
+
+class MoveForm(FlaskForm):
+    type = SelectField("Type")
+    source_location_id = SelectField("From", coerce=int)
+    dest_location_id = SelectField("To", coerce=int)
+    partner_id = SelectField("Partner", coerce=int, description="Optional for internal transfers, scrap and adjustments.")
+    lines = FieldList(FormField(MoveLineForm), min_entries=3)
+
+
+def _default_routes() -> dict[str, dict[str, int]]:
+    """Where each type of move usually goes, so choosing a type fills in From and To (JS only)."""
+    stock = services.stock_location().id
+    usage = {u: services.location_of_usage(u).id for u in ("vendor", "customer", "inventory", "scrap")}
+    other_internal = db.session.scalar(select(Location.id).where(Location.usage == "internal", Location.id != stock)
+                                       .order_by(Location.full_name).limit(1))
+    return {"receipt": {"source": usage["vendor"], "dest": stock}, "delivery": {"source": stock, "dest": usage["customer"]},
+            "internal": {"source": stock, "dest": other_internal or stock}, "scrap": {"source": stock, "dest": usage["scrap"]},
+            "adjustment": {"source": usage["inventory"], "dest": stock}}
+
+
+@bp.route("/moves/new", methods=["GET", "POST"])
+def move_new():
+    types = _creatable_types()
+    if not types:
+        authorize(services.move_permission("internal", "create"))  # answers 403 with the roles that may
+    form = MoveForm()
+    form.type.choices = list(types.items())
+    form.source_location_id.choices = form.dest_location_id.choices = location_choices()
+    form.partner_id.choices = [(0, "—")] + [(p.id, p.name) for p in db.session.scalars(select(Partner).order_by(Partner.name))]
+    products = [(0, "—")] + [(p.id, p.display_name) for p in db.session.scalars(
+        select(Product).where(Product.type == "storable").order_by(Product.name))]
+    for entry in form.lines:
+        entry.product_id.choices = products
+    routes = _default_routes()
+    if request.method == "GET":
+        first = routes[form.type.choices[0][0]]
+        form.source_location_id.data, form.dest_location_id.data = first["source"], first["dest"]
+    if form.validate_on_submit():
+        authorize(services.move_permission(form.type.data, "create"))
+        rows = [e.form for e in form.lines if e.product_id.data or e.quantity.data]  # empty rows are ignored
+        lines = [{"product_id": row.product_id.data, "quantity": row.quantity.data} for row in rows]
+        if not lines:
+            flash("Add at least one line: a product and its quantity.", "error")
+        else:
+            move = perform(services.create_move, form.type.data, form.source_location_id.data, form.dest_location_id.data,
+                           lines, partner_id=form.partner_id.data or None, user=user(), form=ErrorPlaces(form, entries={"lines": rows}))
+            if move is not None:
+                flash(f"{move.reference} created. Assign the serial numbers, then validate it.", "success")
+                return redirect(url_for(".move", move_id=move.id))
+    return render_template("serial_tracking/move_form.html", form=form, routes=routes)
+
+
+@bp.post("/moves/<int:move_id>/validate")
+def move_validate(move_id: int):
+    move = services.get_move(move_id)
+    authorize(services.move_permission(move.type, "validate"))
+    if perform(services.validate_move, move, user()) is not None:
+        flash(f"{move.reference} is done: the stock has moved and each serial's history records it.", "success")
+    return redirect(url_for(".move", move_id=move.id))
+
+
+@bp.post("/moves/<int:move_id>/cancel")
+def move_cancel(move_id: int):
+    move = services.get_move(move_id)
+    authorize(services.move_permission(move.type, "cancel"))
+    if perform(services.cancel_move, move, user()) is not None:
+        flash(f"{move.reference} is cancelled; its serial numbers are free again.", "success")
+    return redirect(url_for(".move", move_id=move.id))

@@ -1,0 +1,37 @@
+"""Partners: the vendors and customers documents are made out to."""
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+
+from ..database import db
+from ..errors import raise_if_problems
+from ..models import Partner
+
+
+def _check_partner(values: dict) -> None:
+    if "name" in values and not (values["name"] or "").strip():
+        raise_if_problems([{"field": "name", "code": "required", "message": "Enter the partner's name."}], "The partner cannot be saved.")
+
+
+def search_partners(q: str | None = None):
+    """A select of partners by name, ``q`` being part of the name or email (case-insensitive)."""
+    stmt = select(Partner).order_by(Partner.name, Partner.id)
+    if q and q.strip():
+        stmt = stmt.where(or_(Partner.name.icontains(q.strip(), autoescape=True), Partner.email.icontains(q.strip(), autoescape=True)))
+    return stmt
+
+
+def create_partner(name: str, email: str | None = None) -> Partner:
+    _check_partner({"name": name})
+    partner = Partner(name=name.strip(), email=(email or None))
+    db.session.add(partner)
+    db.session.flush()
+    return partner
+
+
+def update_partner(partner: Partner, values: dict) -> Partner:
+    _check_partner(values)
+    for key, value in values.items():
+        setattr(partner, key, value.strip() if isinstance(value, str) else value)
+    db.session.flush()
+    return partner

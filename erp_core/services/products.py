@@ -1,0 +1,57 @@
+"""Products, with the fields addons add to them (``erp_core.records``)."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from .. import records
+from ..database import db
+from ..errors import raise_if_problems
+from ..models import Product, ProductType
+
+
+def search_products(q: str | None = None, type: str | None = None):
+    """A select of products by name; ``q`` is part of the name, internal reference or barcode."""
+    stmt = select(Product).order_by(Product.name, Product.id)
+    if q and q.strip():
+        columns = (Product.name, Product.default_code, Product.barcode)
+        stmt = stmt.where(or_(*(column.icontains(q.strip(), autoescape=True) for column in columns)))
+    if type:
+        stmt = stmt.where(Product.type == type)
+    return stmt
+
+
+def _save_product(product: Product, values: dict[str, Any], added: dict[str, Any]) -> Product:
+    for key, value in values.items():
+        if isinstance(value, str):  # trimmed like partner names; an empty optional text is no value
+            value = value.strip() if key == "name" else value.strip() or None
+        setattr(product, key, value)
+    problems = []
+    if not (product.name or "").strip():
+        problems.append({"field": "name", "code": "required", "message": "Enter the product's name."})
+    if product.type not in ProductType.values():
+        problems.append({"field": "type", "code": "invalid_choice", "message": f"Type must be one of {', '.join(ProductType.values())}."})
+    for column in ("default_code", "barcode"):
+        value = getattr(product, column)
+        if value and db.session.scalar(select(Product.id).where(getattr(Product, column) == value, Product.id != product.id)):
+            problems.append({"field": column, "code": "duplicate", "message": f"Another product already has {column.replace('_', ' ')} {value!r}."})
+    problems += records.check_extra(Product, product, added)
+    raise_if_problems(problems, "The product cannot be saved: " + "; ".join(p["message"] for p in problems) if problems else "")
+    db.session.add(product)
+    db.session.flush()
+    records.save_extra(Product, product, added)
+    return product
+
+
+def create_product(values: dict[str, Any]) -> Product:
+    """``values``: the product's own fields and those addons add; missing added fields take their defaults."""
+    own, added = records.split_values(Product, values)
+    defaults = {f.name: f.default for f in records.extra_fields(Product, writable=True)}
+    return _save_product(Product(type="storable"), own, {**defaults, **added})
+
+
+def update_product(product: Product, values: dict[str, Any]) -> Product:
+    """``values`` holds only the fields to change."""
+    own, added = records.split_values(Product, values)
+    return _save_product(product, own, added)
