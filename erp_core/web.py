@@ -76,7 +76,7 @@ def init_app(app) -> None:
     def _shell():
         user = current_user if current_user.is_authenticated else None
         return {"menu": menu_for(user) if user else [], "may": lambda action: may(user, action),
-                "guide_sections": guide_sections}
+                "guide_sections": guide_sections, "addon_stylesheets": addon_stylesheets}
 
 
 # ---------------------------------------------------------------- helpers for addon views
@@ -211,6 +211,13 @@ def guide(slug: str | None = None):
     if section is None:
         abort(404)
     return render_template("core/guide.html", sections=sections, section=section, body=_render_guide(section["path"])[1])
+
+
+def addon_stylesheets() -> list[str]:
+    """Each loaded addon's ``static/<addon>.css``, on every page: an addon's panels (and their
+    badges) show on other addons' pages too."""
+    return [url_for(f"{a.name}.static", filename=f"{a.name}.css") for a in current_app.extensions["erp"].addons
+            if (a.path / "static" / f"{a.name}.css").exists() and f"{a.name}.static" in current_app.view_functions]
 
 
 def menu_for(user) -> list[tuple[str, list[tuple[str, list]]]]:
