@@ -10,7 +10,7 @@ from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
 from . import addons as addon_loader
-from . import hookspecs
+from . import audit, hookspecs  # noqa: F401 (audit: its model is part of the core's schema)
 from .database import db, engine_options
 from .settings import Setting, instance_path, raw_settings, secret_key_file
 

@@ -45,7 +45,7 @@ def acting_user() -> User | None:
     """The user behind the current request (API token or web session); None in the CLI."""
     if request and request.path.startswith("/api/"):
         return api_user()
-    return current_user if current_user and current_user.is_authenticated else None
+    return current_user._get_current_object() if current_user and current_user.is_authenticated else None
 
 
 def may(user: User | None, action: str) -> bool:

@@ -1,12 +1,15 @@
 """The host's own endpoints: health, OpenAPI, tokens, addons, partners, products."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import current_app
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from . import records, services
+from . import audit, records, services
 from .api import ApiModel, ApiRoutes, ListQuery, Page, paginate, reject_nulls
+from .auth import api_user
 from .database import db
 from .models import Partner, Product, ProductType
 from .openapi import openapi_document
@@ -70,6 +73,29 @@ def list_addons():
     return {"items": [{"name": a.name, "version": a.version, "depends": a.depends} for a in current_app.extensions["erp"].addons]}
 
 
+# ---------------------------------------------------------------- audit trail
+
+
+class AuditQuery(ListQuery):
+    record: str | None = Field(None, pattern=r"^[a-z_]+:[0-9]{1,10}$", description="The record, as kind:id (product:5, user:2, "
+                               "or any kind an addon audits); every record when left out")
+
+
+class AuditRow(BaseModel):
+    at: datetime
+    user: str | None = Field(description="Who acted; null for the command line")
+    action: str
+    details: dict | None
+
+
+@routes.route("/audit", summary="Every action on a record, oldest first", permission="audit.read", query=AuditQuery,
+              response=Page[AuditRow])
+def list_audit(query: AuditQuery):
+    kind, record_id = query.record.split(":") if query.record else (None, None)
+    return paginate(audit.entries_stmt(kind, int(record_id) if record_id else None),
+                    lambda row: {"at": row.at, "user": row.user, "action": row.action, "details": row.details}, query, scalars=False)
+
+
 # ---------------------------------------------------------------- partners
 
 
@@ -104,7 +130,7 @@ def list_partners(query: PartnerQuery):
 
 @routes.route("/partners", "POST", summary="Create a partner", permission="partner.write", body=PartnerIn, response=PartnerOut, status=201)
 def create_partner(body: PartnerIn):
-    return partner_to_dict(services.create_partner(body.name, body.email))
+    return partner_to_dict(services.create_partner(body.name, body.email, api_user()))
 
 
 @routes.route("/partners/<int:partner_id>", summary="One partner", response=PartnerOut)
@@ -115,7 +141,7 @@ def get_partner(partner_id: int):
 @routes.route("/partners/<int:partner_id>", "PATCH", summary="Change a partner", permission="partner.write", body=PartnerPatch, response=PartnerOut)
 def update_partner(partner_id: int, body: PartnerPatch):
     partner = services.get_or_404(Partner, partner_id, "partner")
-    return partner_to_dict(services.update_partner(partner, body.model_dump(exclude_unset=True)))
+    return partner_to_dict(services.update_partner(partner, body.model_dump(exclude_unset=True), api_user()))
 
 
 # ---------------------------------------------------------------- products
@@ -168,7 +194,7 @@ def list_products(query: ProductQuery):
 @routes.route("/products", "POST", summary="Create a product", permission="product.write",
               body=lambda: records.extended_schema(ProductIn, Product, "create"), response=product_out, status=201)
 def create_product(body):
-    return product_to_dict(services.create_product(body.model_dump()))
+    return product_to_dict(services.create_product(body.model_dump(), api_user()))
 
 
 @routes.route("/products/<int:product_id>", summary="One product", response=product_out)
@@ -182,4 +208,4 @@ def update_product(product_id: int, body):
     product = services.get_or_404(Product, product_id, "product")
     values = body.model_dump(exclude_unset=True)
     reject_nulls(values, ["name", "type"] + [f.name for f in records.extra_fields(Product, writable=True)])
-    return product_to_dict(services.update_product(product, values))
+    return product_to_dict(services.update_product(product, values, api_user()))

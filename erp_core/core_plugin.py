@@ -31,4 +31,4 @@ def erp_roles():
 @hookimpl
 def erp_permissions():
     # The admin role may do everything; addons add their roles to these actions.
-    return {"user.manage": set(), "partner.write": set(), "product.write": set()}
+    return {"user.manage": set(), "partner.write": set(), "product.write": set(), "audit.read": set()}

@@ -8,7 +8,7 @@ from wtforms import EmailField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 from . import records, services
-from .auth import authorize
+from .auth import acting_user, authorize
 from .models import Partner, Product, ProductType
 from .web import PAGE_SIZE, page_of, perform
 
@@ -37,7 +37,8 @@ def partner(partner_id: int | None = None):
     if form.validate_on_submit():
         authorize("partner.write")
         values = {"name": form.name.data, "email": form.email.data or None}
-        saved = perform(services.update_partner, record, values, form=form) if record else perform(services.create_partner, form=form, **values)
+        saved = (perform(services.update_partner, record, values, acting_user(), form=form) if record
+                 else perform(services.create_partner, values["name"], values["email"], acting_user(), form=form))
         if saved is not None:
             flash(f"Partner {saved.name} saved.", "success")
             return redirect(url_for("master.partner", partner_id=saved.id))
@@ -86,7 +87,8 @@ def product(product_id: int | None = None):
         authorize("product.write")
         values = {name: getattr(form, name).data for name in ("name", "default_code", "barcode", "type")}
         values.update({e.name: getattr(form, e.name).data if getattr(form, e.name).data is not None else e.default for e in extras})
-        saved = perform(services.update_product, record, values, form=form) if record else perform(services.create_product, values, form=form)
+        saved = (perform(services.update_product, record, values, acting_user(), form=form) if record
+                 else perform(services.create_product, values, acting_user(), form=form))
         if saved is not None:
             flash(f"Product {saved.name} saved.", "success")
             return redirect(url_for("master.product", product_id=saved.id))

@@ -2,22 +2,20 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
 
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import selectinload
 
 from erp_core import records
 from erp_core.api import ApiModel, ApiRoutes, ListQuery, Number, Page, paginate, reject_nulls
+from erp_core.auth import api_user
 from erp_core.services import get_or_404
 
 from . import services
-from .models import Invoice
+from .models import Invoice, InvoiceState, InvoiceType
 
 routes = ApiRoutes("invoicing")
 
-InvoiceType = Literal["vendor_bill", "customer_invoice", "vendor_refund", "customer_refund"]
-InvoiceState = Literal["draft", "posted", "cancelled"]
 
 
 class LineIn(ApiModel):
@@ -116,7 +114,7 @@ def list_invoices(query: InvoiceQuery):
 @routes.route("/invoices", "POST", summary="Create a draft invoice, bill or refund", permission="invoice.write",
               body=InvoiceIn, response=invoice_out, status=201)
 def create_invoice(body: InvoiceIn):
-    return invoice_to_dict(services.create_invoice(body.model_dump()))
+    return invoice_to_dict(services.create_invoice(body.model_dump(), api_user()))
 
 
 @routes.route("/invoices/<int:invoice_id>", summary="One invoice with its lines (and the fields other addons add)", response=invoice_out)
@@ -130,7 +128,7 @@ def update_invoice(invoice_id: int, body: InvoicePatch):
     invoice = _invoice(invoice_id)
     changes = body.model_dump(exclude_unset=True)
     reject_nulls(changes, ("type", "invoice_date", "lines"))
-    return invoice_to_dict(services.update_invoice(invoice, changes))
+    return invoice_to_dict(services.update_invoice(invoice, changes, api_user()))
 
 
 @routes.route("/invoices/<int:invoice_id>", "DELETE", summary="Delete a draft (409 once posted); answers the deleted draft",
@@ -138,23 +136,23 @@ def update_invoice(invoice_id: int, body: InvoicePatch):
 def delete_invoice(invoice_id: int):
     invoice = _invoice(invoice_id)
     body = invoice_to_dict(invoice)
-    services.delete_invoice(invoice)
+    services.delete_invoice(invoice, api_user())
     return body
 
 
 @routes.route("/invoices/<int:invoice_id>/post", "POST", summary="Post a draft: check it, number it, let addons react (422 lists every problem)",
               permission="invoice.post", response=invoice_out)
 def post_invoice(invoice_id: int):
-    return invoice_to_dict(services.post_invoice(_invoice(invoice_id)))
+    return invoice_to_dict(services.post_invoice(_invoice(invoice_id), api_user()))
 
 
 @routes.route("/invoices/<int:invoice_id>/cancel", "POST", summary="Cancel a posted document (409 when an addon refuses, e.g. goods moved)",
               permission="invoice.cancel", response=invoice_out)
 def cancel_invoice(invoice_id: int):
-    return invoice_to_dict(services.cancel_invoice(_invoice(invoice_id)))
+    return invoice_to_dict(services.cancel_invoice(_invoice(invoice_id), api_user()))
 
 
 @routes.route("/invoices/<int:invoice_id>/refund", "POST", summary="Create a draft refund of a posted bill or invoice, lines copied",
               permission="invoice.write", response=invoice_out, status=201)
 def refund_invoice(invoice_id: int):
-    return invoice_to_dict(services.create_refund(_invoice(invoice_id)))
+    return invoice_to_dict(services.create_refund(_invoice(invoice_id), api_user()))

@@ -4,9 +4,10 @@ from erp_core.hookspecs import hookspec
 
 
 @hookspec
-def invoicing_invoice_posted(invoice):
-    """``invoice`` was just posted (it has its number). Create follow-up records here; raise a
-    ``DomainError`` to refuse, and the invoice stays a draft with no number consumed."""
+def invoicing_invoice_posted(invoice, user):
+    """``invoice`` was just posted (it has its number) by ``user`` (None on the command line). Create
+    follow-up records here; raise a ``DomainError`` to refuse, and the invoice stays a draft with no
+    number consumed."""
 
 
 @hookspec
@@ -16,5 +17,5 @@ def invoicing_invoice_cancel_refusal(invoice):
 
 
 @hookspec
-def invoicing_invoice_cancelled(invoice):
-    """``invoice`` was just cancelled (no addon refused): undo follow-up records here."""
+def invoicing_invoice_cancelled(invoice, user):
+    """``invoice`` was just cancelled by ``user`` (no addon refused): undo follow-up records here."""

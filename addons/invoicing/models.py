@@ -9,19 +9,30 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from erp_core.database import UtcDateTime, db, utcnow
 from erp_core.models import Partner, Product
+from erp_core.vocabulary import Vocabulary
 
-INVOICE_TYPES = ("vendor_bill", "customer_invoice", "vendor_refund", "customer_refund")
-INVOICE_STATES = ("draft", "posted", "cancelled")
+
+class InvoiceType(Vocabulary):
+    VENDOR_BILL = "vendor_bill", "Vendor bill"
+    CUSTOMER_INVOICE = "customer_invoice", "Customer invoice"
+    VENDOR_REFUND = "vendor_refund", "Vendor refund"
+    CUSTOMER_REFUND = "customer_refund", "Customer refund"
+
+
+class InvoiceState(Vocabulary):
+    DRAFT = "draft", "Draft"
+    POSTED = "posted", "Posted"
+    CANCELLED = "cancelled", "Cancelled"
+
+
 NUMBER_PREFIXES = {"vendor_bill": "BILL", "customer_invoice": "INV", "vendor_refund": "RBILL", "customer_refund": "RINV"}
-TYPE_LABELS = {"vendor_bill": "Vendor bill", "customer_invoice": "Customer invoice",
-               "vendor_refund": "Vendor refund", "customer_refund": "Customer refund"}
 
 
 class Invoice(db.Model):
     __tablename__ = "invoices"
     __table_args__ = (
-        CheckConstraint(f"type IN {INVOICE_TYPES}", name="type"),
-        CheckConstraint(f"state IN {INVOICE_STATES}", name="state"),
+        CheckConstraint(InvoiceType.check("type"), name="type"),
+        CheckConstraint(InvoiceState.check("state"), name="state"),
         CheckConstraint("state = 'draft' OR number IS NOT NULL", name="posted_has_number"),
         CheckConstraint("state = 'draft' OR partner_id IS NOT NULL", name="posted_has_partner"),
         Index("ix_invoices_type_state", "type", "state"),
@@ -49,11 +60,11 @@ class Invoice(db.Model):
 
     @property
     def type_label(self) -> str:
-        return TYPE_LABELS[self.type]
+        return InvoiceType.label_of(self.type)
 
     @property
     def display_name(self) -> str:
-        return self.number or f"Draft {TYPE_LABELS[self.type].lower()} #{self.id}"
+        return self.number or f"Draft {self.type_label.lower()} #{self.id}"
 
 
 class InvoiceLine(db.Model):

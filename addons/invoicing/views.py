@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from wtforms import DateField, FieldList, Form, FormField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
-from erp_core.auth import authorize
+from erp_core.auth import acting_user, authorize
 from erp_core.database import db
 from erp_core.errors import InvalidState, NotFound
 from erp_core.forms import ErrorPlaces, NumberField
@@ -21,7 +21,7 @@ from erp_core.services import get_or_404
 from erp_core.web import PAGE_SIZE, flash_error, page_of, perform
 
 from . import services
-from .models import INVOICE_STATES, INVOICE_TYPES, TYPE_LABELS, Invoice, InvoiceLine
+from .models import Invoice, InvoiceLine, InvoiceState, InvoiceType
 
 bp = Blueprint("invoicing", __name__, url_prefix="/invoicing", template_folder="templates", static_folder="static")
 
@@ -46,16 +46,16 @@ def _date_arg(name: str) -> date | None:
 
 def document_list(kind: str):
     title, types = LISTS[kind]
-    state = request.args.get("state") if request.args.get("state") in INVOICE_STATES else None
+    state = request.args.get("state") if request.args.get("state") in InvoiceState.values() else None
     chosen_type = request.args.get("type") if request.args.get("type") in types else None
     stmt = services.search_invoices(types=(chosen_type,) if chosen_type else types, state=state, q=request.args.get("q"),
                                     date_from=_date_arg("date_from"), date_to=_date_arg("date_to"))
     page, total, rows = page_of(stmt.options(selectinload(Invoice.partner)))
-    filters = [("state", "State", [(s, s.capitalize()) for s in INVOICE_STATES])]
+    filters = [("state", "State", InvoiceState.choices())]
     if len(types) > 1:
-        filters.append(("type", "Type", [(t, TYPE_LABELS[t]) for t in types]))
+        filters.append(("type", "Type", [(t, InvoiceType.label_of(t)) for t in types]))
     return render_template("invoicing/list.html", title=title, types=types, invoices=rows, page=page, total=total,
-                           page_size=PAGE_SIZE, filters=filters, type_labels=TYPE_LABELS)
+                           page_size=PAGE_SIZE, filters=filters, type_labels=InvoiceType.labels())
 
 
 for _kind, _path in (("vendor_bills", "/bills"), ("customer_invoices", "/invoices"), ("refunds", "/refunds")):
@@ -115,7 +115,7 @@ def _render_form(form: InvoiceForm, invoice_type: str, invoice: Invoice | None, 
     prototype = LineForm(prefix="lines-__index__-")
     _choices(form, prototype)
     kind = LIST_OF_TYPE[invoice_type]
-    title = f"Edit {invoice.display_name}" if invoice else f"New {TYPE_LABELS[invoice_type].lower()}"
+    title = f"Edit {invoice.display_name}" if invoice else f"New {InvoiceType.label_of(invoice_type).lower()}"
     return render_template("invoicing/form.html", title=title, form=form, prototype=prototype, invoice=invoice, invoice_type=invoice_type,
                            list_endpoint=kind, list_title=LISTS[kind][0],
                            preview=_preview(form), line_errors=places.list_errors.get("lines", []) if places else [],
@@ -157,7 +157,8 @@ def _edit(invoice_type: str, invoice: Invoice | None):
     places = _places(form)
     values = _form_values(form, invoice_type) if form.validate() else None
     if values is not None:
-        saved = perform(services.update_invoice, invoice, values, form=places) if invoice else perform(services.create_invoice, values, form=places)
+        saved = (perform(services.update_invoice, invoice, values, acting_user(), form=places) if invoice
+                 else perform(services.create_invoice, values, acting_user(), form=places))
         if saved is not None:
             flash(f"{saved.display_name} saved.", "success")
             return redirect(url_for("invoicing.document", invoice_id=saved.id))
@@ -168,7 +169,7 @@ def _edit(invoice_type: str, invoice: Invoice | None):
 
 @bp.route("/new/<invoice_type>", methods=["GET", "POST"])
 def new(invoice_type: str):
-    if invoice_type not in INVOICE_TYPES:
+    if invoice_type not in InvoiceType.values():
         return redirect(url_for("invoicing.vendor_bills"))
     return _edit(invoice_type, None)
 
@@ -206,7 +207,7 @@ def post(invoice_id: int):
     invoice = get_or_404(Invoice, invoice_id, "document")
     form = InvoiceForm(formdata=None, obj=invoice)
     places = _places(form)
-    posted = perform(services.post_invoice, invoice, form=places)
+    posted = perform(services.post_invoice, invoice, acting_user(), form=places)
     if posted is not None:
         flash(f"Posted as {posted.number}.", "success")
         return redirect(url_for("invoicing.document", invoice_id=invoice.id))
@@ -221,7 +222,7 @@ def _action(invoice_id: int, permission: str, action, success: str):
     authorize(permission)
     invoice = get_or_404(Invoice, invoice_id, "document")
     name = invoice.display_name
-    result = perform(action, invoice)
+    result = perform(action, invoice, acting_user())
     if result is not None:
         flash(success.format(name=name), "success")
     return result

@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import url_for
 from sqlalchemy import func, select
 
-from erp_core.auth import acting_user
 from erp_core.database import db
 from erp_core.hookspecs import hookimpl
 from erp_core.settings import Setting, choice
@@ -29,6 +28,7 @@ def erp_permissions():
     manager = {"inventory_manager"}
     return {
         "product.write": manager,
+        "audit.read": manager,
         "location.write": manager,
         "serial.create": manager,
         "serial.write": manager,
@@ -124,10 +124,10 @@ def erp_demo_data():
 
 
 @hookimpl
-def invoicing_invoice_posted(invoice):
+def invoicing_invoice_posted(invoice, user):
     from .services import create_invoice_move
 
-    create_invoice_move(invoice, user=acting_user())
+    create_invoice_move(invoice, user=user)
 
 
 @hookimpl
@@ -138,7 +138,7 @@ def invoicing_invoice_cancel_refusal(invoice):
 
 
 @hookimpl
-def invoicing_invoice_cancelled(invoice):
+def invoicing_invoice_cancelled(invoice, user):
     from .services import cancel_invoice_moves
 
-    cancel_invoice_moves(invoice, user=acting_user())
+    cancel_invoice_moves(invoice, user=user)

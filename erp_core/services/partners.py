@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import or_, select
 
+from .. import audit
 from ..database import db
 from ..errors import raise_if_problems
 from ..models import Partner
@@ -21,17 +22,24 @@ def search_partners(q: str | None = None):
     return stmt
 
 
-def create_partner(name: str, email: str | None = None) -> Partner:
+def create_partner(name: str, email: str | None = None, user=None) -> Partner:
     _check_partner({"name": name})
     partner = Partner(name=name.strip(), email=(email or None))
     db.session.add(partner)
     db.session.flush()
+    audit.record("create", "partner", partner.id, user, name=partner.name)
     return partner
 
 
-def update_partner(partner: Partner, values: dict) -> Partner:
+def update_partner(partner: Partner, values: dict, user=None) -> Partner:
     _check_partner(values)
+    changes = {}
     for key, value in values.items():
-        setattr(partner, key, value.strip() if isinstance(value, str) else value)
+        value = value.strip() if isinstance(value, str) else value
+        if getattr(partner, key) != value:
+            changes[key] = [getattr(partner, key), value]
+        setattr(partner, key, value)
     db.session.flush()
+    if changes:
+        audit.record("edit", "partner", partner.id, user, changes=changes)
     return partner

@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from .. import records
+from .. import audit, records
 from ..database import db
 from ..errors import raise_if_problems
 from ..models import Product, ProductType
@@ -44,14 +44,23 @@ def _save_product(product: Product, values: dict[str, Any], added: dict[str, Any
     return product
 
 
-def create_product(values: dict[str, Any]) -> Product:
+def create_product(values: dict[str, Any], user=None) -> Product:
     """``values``: the product's own fields and those addons add; missing added fields take their defaults."""
     own, added = records.split_values(Product, values)
     defaults = {f.name: f.default for f in records.extra_fields(Product, writable=True)}
-    return _save_product(Product(type="storable"), own, {**defaults, **added})
+    product = _save_product(Product(type="storable"), own, {**defaults, **added})
+    audit.record("create", "product", product.id, user, name=product.name)
+    return product
 
 
-def update_product(product: Product, values: dict[str, Any]) -> Product:
-    """``values`` holds only the fields to change."""
+def update_product(product: Product, values: dict[str, Any], user=None) -> Product:
+    """``values`` holds only the fields to change; the audit trail keeps the before and after of
+    each value that changed."""
     own, added = records.split_values(Product, values)
-    return _save_product(product, own, added)
+    before = {**{key: getattr(product, key) for key in own}, **records.extra_values(Product, [product])[product.id]}
+    _save_product(product, own, added)
+    after = {**{key: getattr(product, key) for key in own}, **records.extra_values(Product, [product])[product.id]}
+    changes = {key: [before[key], after[key]] for key in values if key in after and before.get(key) != after[key]}
+    if changes:
+        audit.record("edit", "product", product.id, user, changes=changes)
+    return product

@@ -4,10 +4,10 @@ Revision ID: invoicing_0001
 Revises: 
 Create Date: 2026-11-25 21:54:39.383412
 """
-from alembic import op
 import sqlalchemy as sa
-import erp_core.database
+from alembic import op
 
+import erp_core.database
 
 revision = 'invoicing_0001'
 down_revision = None

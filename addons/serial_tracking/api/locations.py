@@ -5,6 +5,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from erp_core.api import ApiModel, ListQuery, Page, paginate
+from erp_core.auth import api_user
 
 from .. import services
 from ..models import Location, LocationUsage
@@ -45,7 +46,7 @@ def list_locations(query: LocationQuery):
 @routes.route("/locations", "POST", summary="Create a location", permission="location.write", body=LocationIn,
               response=LocationOut, status=201)
 def create_location(body: LocationIn):
-    return location_to_dict(services.create_location(body.name, body.parent_id, body.usage))
+    return location_to_dict(services.create_location(body.name, body.parent_id, body.usage, api_user()))
 
 
 @routes.route("/locations/<int:location_id>", summary="One location", response=LocationOut)

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from erp_core.api import ApiModel, ListQuery, Page, paginate
+from erp_core.auth import api_user
 
 from .. import services
 from ..models import MoveType, Serial, SerialStatus
@@ -87,7 +88,7 @@ def list_serials(query: SerialQuery):
 @routes.route("/serials", "POST", summary="Create a serial number by hand (it is out of stock until received)",
               permission="serial.create", body=SerialIn, response=SerialOut, status=201)
 def create_serial(body: SerialIn):
-    return serial_to_dict(services.create_serial(body.name, body.product_id, body.ref))
+    return serial_to_dict(services.create_serial(body.name, body.product_id, body.ref, api_user()))
 
 
 @routes.route("/serials/lookup", summary="Find a serial number by its exact name (422 ambiguous_serial when several products have it)",
@@ -104,7 +105,7 @@ def get_serial(serial_id: int):
 @routes.route("/serials/<int:serial_id>", "PATCH", summary="Change a serial number's internal reference", permission="serial.write",
               body=SerialPatch, response=SerialOut)
 def update_serial(serial_id: int, body: SerialPatch):
-    return serial_to_dict(services.update_serial(services.get_serial(serial_id), body.ref))
+    return serial_to_dict(services.update_serial(services.get_serial(serial_id), body.ref, api_user()))
 
 
 @routes.route("/serials/<int:serial_id>/history", summary="Every done move of this unit, oldest first", query=ListQuery, response=Page[HistoryRow])

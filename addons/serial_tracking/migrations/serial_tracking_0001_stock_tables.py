@@ -4,10 +4,10 @@ Revision ID: serial_tracking_0001
 Revises: 
 Create Date: 2026-11-25 22:01:48.411739
 """
-from alembic import op
 import sqlalchemy as sa
-import erp_core.database
+from alembic import op
 
+import erp_core.database
 
 revision = 'serial_tracking_0001'
 down_revision = None

@@ -4,10 +4,8 @@ Revision ID: serial_tracking_0002
 Revises: serial_tracking_0001
 Create Date: 2026-11-25 22:15:13.890873
 """
-from alembic import op
 import sqlalchemy as sa
-import erp_core.database
-
+from alembic import op
 
 revision = 'serial_tracking_0002'
 down_revision = 'serial_tracking_0001'

@@ -10,9 +10,8 @@ pg_trgm is a trusted extension (a database owner may create it); where it is mis
 allowed, the index is skipped and the search scans, as on SQLite. Written by hand; the Serial
 model lists the index in info["optional_indexes"] so that model comparisons leave it alone.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'serial_tracking_0003'
 down_revision = 'serial_tracking_0002'

@@ -7,6 +7,7 @@ import re
 from sqlalchemy import JSON, bindparam, case, delete, func, insert, literal, not_, select, update
 from sqlalchemy.orm import aliased
 
+from erp_core import audit
 from erp_core.database import db
 from erp_core.errors import DomainError, NotFound, raise_if_problems
 
@@ -167,16 +168,21 @@ def fill_with_oldest(move: StockMove, line: StockMoveLine, user=None) -> StockMo
     names = list(db.session.scalars(available_serials_stmt(move, line).with_only_columns(Serial.name).limit(max(0, missing))))
     if not names:
         raise DomainError("nothing_to_fill", "Nothing to fill: the line is complete or no serial number is available at the source location.")
-    return assign_serials(move, line, names, replace=False, user=user)
+    return _assign(move, line, names, False, user, "fill")
 
 
 def assign_serials(move: StockMove, line: StockMoveLine, names: list[str], *, replace: bool, user=None) -> StockMoveLine:
     """Replace (``replace=True``) or extend the serials of a line of a pending move; on any problem
     nothing is assigned and the error lists every offender."""
+    return _assign(move, line, names, replace, user, "replace" if replace else "assign")
+
+
+def _assign(move: StockMove, line: StockMoveLine, names: list[str], replace: bool, user, action: str, **details) -> StockMoveLine:
     check_line(move, line)
     require_pending(lock(move), "changed")
     problems = assignment_problems(move, line, names, replace=replace)
     raise_if_problems(problems, f"No serial number was assigned: {plural(len(problems), 'problem')} to fix first.")
+    audit.record(action, "move", move.id, user, line_id=line.id, serials=audit.compact([n.strip() for n in names]), **details)
     return line
 
 
@@ -194,7 +200,7 @@ def generated_names(first: str, count: int) -> list[str]:
 
 
 def generate_serials(move: StockMove, line: StockMoveLine, first: str, count: int, user=None) -> StockMoveLine:
-    return assign_serials(move, line, generated_names(first, count), replace=False, user=user)
+    return _assign(move, line, generated_names(first, count), False, user, "generate", first=first.strip())
 
 
 def remove_serial(move: StockMove, line: StockMoveLine, name: str, user=None) -> StockMoveLine:
@@ -206,6 +212,7 @@ def remove_serial(move: StockMove, line: StockMoveLine, name: str, user=None) ->
         raise NotFound(f"{name} is not assigned to this line of {move.reference}.")
     _release(move, *row)
     db.session.execute(delete(MoveLineSerial).where(*row))
+    audit.record("remove", "move", move.id, user, line_id=line.id, serial=name)
     return line
 
 

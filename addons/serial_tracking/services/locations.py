@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from erp_core import audit
 from erp_core.database import db
 from erp_core.errors import DomainError, raise_if_problems
 from erp_core.services import get_or_404
@@ -22,7 +23,7 @@ def get_location(location_id: int) -> Location:
     return get_or_404(Location, location_id, "location")
 
 
-def create_location(name: str, parent_id: int | None, usage: str) -> Location:
+def create_location(name: str, parent_id: int | None, usage: str, user=None) -> Location:
     name = (name or "").strip()
     problems = []
     if not name:
@@ -43,6 +44,7 @@ def create_location(name: str, parent_id: int | None, usage: str) -> Location:
     db.session.flush()
     location.parent_path = f"{parent.parent_path if parent else ''}{location.id}/"
     db.session.flush()
+    audit.record("create", "location", location.id, user, full_name=full_name, usage=usage)
     return location
 
 

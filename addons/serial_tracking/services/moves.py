@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from flask import current_app
 from sqlalchemy import select, update
 
+from erp_core import audit
 from erp_core.database import db
 from erp_core.errors import InvalidState, NotFound, raise_if_problems
 from erp_core.models import Partner, Product
@@ -148,6 +149,8 @@ def create_move(type: str, source_location_id: int, dest_location_id: int, lines
         if data.get("serials") is not None:
             problems += assignment_problems(move, line, data["serials"], replace=True)
     raise_if_problems(problems, f"The stock move cannot be created: {plural(len(problems), 'serial number')} cannot be assigned.")
+    audit.record("create", "move", move.id, user, type=type, reference=move.reference, invoice_id=invoice_id,
+                 lines=[{"product_id": line.product_id, "quantity": line.quantity} for line in move.lines])
     return move
 
 
@@ -170,6 +173,7 @@ def cancel_move(move: StockMove, user=None) -> StockMove:
                        .values(reserved_by_move_id=None, status="available"))
     move.state = "cancelled"
     db.session.flush()
+    audit.record("cancel", "move", move.id, user)
     return move
 
 

@@ -9,6 +9,7 @@ from erp_addons.invoicing.models import Invoice
 from sqlalchemy import false, func, select
 from sqlalchemy.orm import aliased, joinedload
 
+from erp_core import audit
 from erp_core.database import db
 from erp_core.errors import DomainError, NotFound
 from erp_core.models import Product, User
@@ -79,7 +80,7 @@ def get_serial(serial_id: int) -> Serial:
     return serial
 
 
-def create_serial(name: str, product_id: int, ref: str | None = None) -> Serial:
+def create_serial(name: str, product_id: int, ref: str | None = None, user=None) -> Serial:
     """A unit known before it is received (it has no location until a receipt brings it in)."""
     name = (name or "").strip()
     problem = serial_name_problem(name)
@@ -99,6 +100,7 @@ def create_serial(name: str, product_id: int, ref: str | None = None) -> Serial:
     serial = Serial(name=name, product_id=product.id, scope=name_scope, ref=_clean_ref(ref), status="out_of_stock")
     db.session.add(serial)
     db.session.flush()
+    audit.record("create", "serial", serial.id, user, name=name, product_id=product.id)
     return serial
 
 
@@ -110,9 +112,11 @@ def _clean_ref(ref: str | None) -> str | None:
     return ref
 
 
-def update_serial(serial: Serial, ref: str | None) -> Serial:
-    serial.ref = _clean_ref(ref)
+def update_serial(serial: Serial, ref: str | None, user=None) -> Serial:
+    before, serial.ref = serial.ref, _clean_ref(ref)
     db.session.flush()
+    if before != serial.ref:
+        audit.record("edit", "serial", serial.id, user, changes={"ref": [before, serial.ref]})
     return serial
 
 

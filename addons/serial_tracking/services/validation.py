@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import func, insert, literal, select, update
 
+from erp_core import audit
 from erp_core.database import UtcDateTime, db, dialect_insert, utcnow
 from erp_core.errors import raise_if_problems
 
@@ -58,6 +59,8 @@ def validate_move(move: StockMove, user) -> StockMove:
     _move_quantities(moving)
     move.state, move.done_at, move.done_by_id = "done", now, user.id if user is not None else None
     db.session.flush()
+    audit.record("validate", "move", move.id, user, lines=[{"line_id": line.id, "product_id": line.product_id,
+                                                            "quantity": line.quantity} for line in move.lines])
     return move
 
 

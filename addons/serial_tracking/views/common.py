@@ -1,8 +1,7 @@
-"""What the inventory pages share: the acting user, query-string numbers, capped counts, location choices."""
+"""What the inventory pages share: query-string numbers, capped counts, location choices."""
 from __future__ import annotations
 
 from flask import request
-from flask_login import current_user
 from sqlalchemy import func, select
 
 from erp_core.database import db
@@ -10,10 +9,6 @@ from erp_core.database import db
 from ..models import Location
 
 COUNT_CAP = 10_000     # serial lists count exactly up to here, then say "more than"
-
-
-def user():
-    return current_user._get_current_object()
 
 
 def int_arg(name: str, default: int | None = None) -> int | None:

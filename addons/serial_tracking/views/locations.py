@@ -7,7 +7,7 @@ from sqlalchemy import select
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired
 
-from erp_core.auth import requires
+from erp_core.auth import acting_user, requires
 from erp_core.database import db
 from erp_core.web import perform
 
@@ -38,7 +38,7 @@ def location_new():
     if request.method == "GET":
         form.parent_id.data = int_arg("parent_id") or services.stock_location().id
     if form.validate_on_submit():
-        location = perform(services.create_location, form.name.data, form.parent_id.data or None, form.usage.data, form=form)
+        location = perform(services.create_location, form.name.data, form.parent_id.data or None, form.usage.data, acting_user(), form=form)
         if location is not None:
             flash(f"Location {location.full_name} created.", "success")
             return redirect(url_for(".locations"))

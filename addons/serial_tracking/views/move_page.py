@@ -9,7 +9,7 @@ from flask import jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from erp_core.auth import authorize, may
+from erp_core.auth import acting_user, authorize, may
 from erp_core.database import db, transaction
 from erp_core.errors import BadRequest, DomainError
 from erp_core.web import flash_error
@@ -17,7 +17,7 @@ from erp_core.web import flash_error
 from .. import services
 from ..models import MoveLineSerial, MoveType, StockMove, StockMoveLine
 from . import bp
-from .common import capped_count, int_arg, user
+from .common import capped_count, int_arg
 
 ASSIGNED_PAGE = 100    # serials of a line shown at once: a line may hold 100,000
 PICKER_PAGE = 50       # available serials offered at once in the delivery picker
@@ -90,7 +90,7 @@ def _line_action(move: StockMove, line: StockMoveLine, form_name: str, action, *
     authorize(services.move_permission(move.type, "assign"))
     try:
         with transaction():
-            action(move, line, *args, user=user(), **kwargs)
+            action(move, line, *args, user=acting_user(), **kwargs)
     except DomainError as exc:
         if exc.status in (401, 403):
             raise
@@ -116,7 +116,7 @@ def line_scan(move_id: int, line_id: int):
     try:
         with transaction():
             authorize(services.move_permission(move.type, "assign"))
-            services.assign_serials(move, line, [name], replace=False, user=user())
+            services.assign_serials(move, line, [name], replace=False, user=acting_user())
     except DomainError as exc:
         return jsonify(exc.to_dict()), exc.status
     count, quantity = services.line_serial_count(line), int(line.quantity)

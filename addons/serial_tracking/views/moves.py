@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from wtforms import FieldList, Form, FormField, SelectField
 from wtforms.validators import NumberRange, Optional
 
-from erp_core.auth import authorize, may
+from erp_core.auth import acting_user, authorize, may
 from erp_core.database import db
 from erp_core.forms import ErrorPlaces, NumberField
 from erp_core.models import Partner, Product
@@ -18,7 +18,7 @@ from erp_core.web import PAGE_SIZE, page_args, perform
 from .. import services
 from ..models import Location, MoveState, MoveType, StockMove
 from . import bp
-from .common import location_choices, user
+from .common import location_choices
 
 
 @bp.route("/moves")
@@ -93,7 +93,7 @@ def move_new():
             flash("Add at least one line: a product and its quantity.", "error")
         else:
             move = perform(services.create_move, form.type.data, form.source_location_id.data, form.dest_location_id.data,
-                           lines, partner_id=form.partner_id.data or None, user=user(), form=ErrorPlaces(form, entries={"lines": rows}))
+                           lines, partner_id=form.partner_id.data or None, user=acting_user(), form=ErrorPlaces(form, entries={"lines": rows}))
             if move is not None:
                 flash(f"{move.reference} created. Assign the serial numbers, then validate it.", "success")
                 return redirect(url_for(".move", move_id=move.id))
@@ -104,7 +104,7 @@ def move_new():
 def move_validate(move_id: int):
     move = services.get_move(move_id)
     authorize(services.move_permission(move.type, "validate"))
-    if perform(services.validate_move, move, user()) is not None:
+    if perform(services.validate_move, move, acting_user()) is not None:
         flash(f"{move.reference} is done: the stock has moved and each serial's history records it.", "success")
     return redirect(url_for(".move", move_id=move.id))
 
@@ -113,6 +113,6 @@ def move_validate(move_id: int):
 def move_cancel(move_id: int):
     move = services.get_move(move_id)
     authorize(services.move_permission(move.type, "cancel"))
-    if perform(services.cancel_move, move, user()) is not None:
+    if perform(services.cancel_move, move, acting_user()) is not None:
         flash(f"{move.reference} is cancelled; its serial numbers are free again.", "success")
     return redirect(url_for(".move", move_id=move.id))

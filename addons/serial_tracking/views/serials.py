@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Optional
 
-from erp_core.auth import requires
+from erp_core.auth import acting_user, requires
 from erp_core.database import db
 from erp_core.web import PAGE_SIZE, page_args, perform
 
@@ -52,7 +52,7 @@ def serial_new():
     if request.method == "GET" and int_arg("product_id"):
         form.product_id.data = int_arg("product_id")
     if form.validate_on_submit():
-        serial = perform(services.create_serial, form.name.data, form.product_id.data, form.ref.data or None, form=form)
+        serial = perform(services.create_serial, form.name.data, form.product_id.data, form.ref.data or None, acting_user(), form=form)
         if serial is not None:
             flash(f"Serial number {serial.name} created. It is out of stock until a receipt brings it in.", "success")
             return redirect(url_for(".serial", serial_id=serial.id))

@@ -4,10 +4,10 @@ Revision ID: core_0001
 Revises: 
 Create Date: 2026-11-25 21:53:17.921200
 """
-from alembic import op
 import sqlalchemy as sa
-import erp_core.database
+from alembic import op
 
+import erp_core.database
 
 revision = 'core_0001'
 down_revision = None
