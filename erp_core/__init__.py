@@ -8,10 +8,11 @@ from decimal import Decimal
 import pluggy
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
+from werkzeug.routing import IntegerConverter
 
 from . import addons as addon_loader
 from . import audit, hookspecs  # noqa: F401 (audit: its model is part of the core's schema)
-from .database import db, engine_options
+from .database import MAX_ID, db, engine_options
 from .settings import Setting, instance_path, raw_settings, secret_key_file
 
 
@@ -47,6 +48,13 @@ class ErpJSONProvider(DefaultJSONProvider):
         if isinstance(o, date):
             return o.isoformat()
         return DefaultJSONProvider.default(o)
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in every route is a record's id: 1 to 2^31-1, anything else names nothing (404)."""
+
+    def __init__(self, url_map, fixed_digits=0, min=1, max=MAX_ID, signed=False):
+        super().__init__(url_map, fixed_digits, min, max, signed)
 
 
 def build_plugin_manager(loaded: list) -> pluggy.PluginManager:
@@ -143,6 +151,7 @@ def create_app(settings: dict | None = None) -> Flask:
     app.config.update({k: v for k, v in overrides.items() if k not in values})
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
     app.json = ErpJSONProvider(app)
+    app.url_map.converters["int"] = IdConverter
     db.init_app(app)
 
     from . import web

@@ -2,6 +2,7 @@
 pagination. The OpenAPI document is generated from the same declarations (``erp_core.openapi``)."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Annotated, Any, Callable, Generic, TypeVar
@@ -12,16 +13,22 @@ from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 
 from .auth import api_user, authorize
-from .database import db, transaction
+from .database import MAX_ID, db, run_in_transaction
 from .errors import BadRequest, DomainError
 
 MAX_LIMIT = 1000
+MAX_BODY = 10 * 2**20  # bytes; a larger request is refused (413) before it is read
+
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+"""A record's id in a body or a query string: outside 1..2^31-1 it names nothing (400)."""
 
 
 class ApiModel(BaseModel):
-    """A JSON request body: strict types (a quantity must be a number, not a string)."""
+    """A JSON request body: strict types (a quantity must be a number, not a string), and no field
+    the endpoint does not know (a misspelt field is refused, not silently dropped)."""
 
-    model_config = ConfigDict(strict=True, extra="ignore")
+    model_config = ConfigDict(strict=True, extra="forbid")
 
 
 def _json_number(value):
@@ -47,7 +54,7 @@ class ListQuery(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
     limit: int = Field(100, ge=0, description=f"Page size; values above {MAX_LIMIT} count as {MAX_LIMIT}.")
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_ID)
 
     @model_validator(mode="before")
     @classmethod
@@ -70,6 +77,7 @@ class Route:
     auth: bool
     tag: str
     errors: tuple[int, ...] = ()  # error statuses beyond those the declaration implies (OpenAPI)
+    raw_body: str | None = None  # the media type of a body the view reads itself (a CSV file), instead of ``body``
 
 
 @dataclass
@@ -79,10 +87,11 @@ class ApiRoutes:
     tag: str
     routes: list[Route] = field(default_factory=list)
 
-    def route(self, rule: str, method: str = "GET", *, summary: str, permission: str | None = None,
-              body=None, query=None, response=None, status: int = 200, auth: bool = True, errors: tuple[int, ...] = ()):
+    def route(self, rule: str, method: str = "GET", *, summary: str, permission: str | None = None, body=None, query=None,
+              response=None, status: int = 200, auth: bool = True, errors: tuple[int, ...] = (), raw_body: str | None = None):
         def decorator(view):
-            self.routes.append(Route(rule, method, view, summary, permission, body, query, response, status, auth, self.tag, errors))
+            self.routes.append(Route(rule, method, view, summary, permission, body, query, response, status, auth, self.tag, errors,
+                                     raw_body))
             return view
 
         return decorator
@@ -101,8 +110,21 @@ def resolve_model(model):
     return model if model is None or isinstance(model, type) else model()
 
 
-def _parse_body(model: type[BaseModel]) -> BaseModel:
+JSON_TYPES = ("application/json",)
+
+
+def _json_body() -> bytes:
+    """The request body, refused with 415 when it is not JSON (an empty body is no body)."""
     raw = request.get_data(cache=True)
+    if raw.strip() and not (request.mimetype in JSON_TYPES or request.mimetype.endswith("+json")):
+        raise DomainError("unsupported_media_type", f"Send the body as JSON with Content-Type: application/json "
+                          f"(not {request.mimetype or 'no type'}).", [{"field": "Content-Type", "code": "unsupported_media_type",
+                                                                       "message": "Use application/json."}], status=415)
+    return raw
+
+
+def _parse_body(model: type[BaseModel]) -> BaseModel:
+    raw = _json_body()
     if not raw.strip():
         raise BadRequest("Send a JSON object as the request body.")
     try:
@@ -112,7 +134,26 @@ def _parse_body(model: type[BaseModel]) -> BaseModel:
             raise BadRequest("The request body is not valid JSON; send a JSON object with Content-Type: application/json.") from None
         if any(err["type"] == "model_type" and not err["loc"] for err in exc.errors()):
             raise BadRequest("The request body must be a JSON object.") from None
+        unknown = [err for err in exc.errors() if err["type"] == "extra_forbidden"]
+        if unknown:
+            names = ", ".join(".".join(str(p) for p in err["loc"]) for err in unknown)
+            raise BadRequest(f"Unknown fields: {names}. Check their spelling against /api/v1/openapi.json.",
+                             _validation_details(exc)) from None
         raise BadRequest("Some fields are missing or have the wrong type.", _validation_details(exc)) from None
+
+
+def _no_body() -> None:
+    """An endpoint that takes no body may get none, or an empty JSON object; anything else is refused."""
+    raw = _json_body()
+    if raw.strip():
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            raise BadRequest("The request body is not valid JSON; this endpoint needs no body at all.") from None
+        if data not in ({}, None):
+            raise BadRequest("This endpoint takes no body; send none, or {}.",
+                             [{"field": key, "code": "extra_forbidden", "message": "Unknown field."} for key in data]
+                             if isinstance(data, dict) else [{"field": "body", "code": "extra_forbidden", "message": "Send no body."}])
 
 
 def _parse_query(model: type[BaseModel]) -> BaseModel:
@@ -145,24 +186,27 @@ def paginate(stmt, to_dict: Callable[[Any], dict], query: ListQuery, scalars: bo
 
 def _make_view(route: Route):
     def view(**kwargs):
-        with transaction():
+        def action():
             if route.auth:
                 api_user()
             if route.permission:
                 authorize(route.permission)
             if route.body is not None:
                 kwargs["body"] = _parse_body(resolve_model(route.body))
+            elif route.raw_body is None:
+                _no_body()
             if route.query is not None:
                 kwargs["query"] = _parse_query(route.query)
-            result = route.view(**kwargs)
-        return jsonify(result), route.status
+            return route.view(**kwargs)
+
+        return jsonify(run_in_transaction(action)), route.status
 
     view.__name__ = route.view.__name__
     return view
 
 
-ERROR_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
-               405: "method_not_allowed", 409: "invalid_state", 413: "too_large", 415: "bad_request"}
+ERROR_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+               409: "invalid_state", 413: "payload_too_large", 415: "unsupported_media_type", 429: "too_many_attempts"}
 
 
 def _error_response(status: int, code: str, message: str, details: list | None = None):
@@ -175,6 +219,7 @@ def register_api(app: Flask, route_sets: list[ApiRoutes]) -> None:
     for r in routes:
         bp.add_url_rule(r.rule, endpoint=f"{r.tag}_{r.view.__name__}", view_func=_make_view(r), methods=[r.method])
     app.extensions["erp"].api_routes = routes
+    app.config.setdefault("MAX_CONTENT_LENGTH", MAX_BODY)
     app.extensions["csrf"].exempt(bp)  # token-authenticated: no session cookie, so no CSRF
     app.register_blueprint(bp)
 
@@ -184,21 +229,22 @@ def register_api(app: Flask, route_sets: list[ApiRoutes]) -> None:
     @app.errorhandler(DomainError)
     def _domain_error(exc: DomainError):
         if is_api():
-            # HTTP requires a 401 to name the scheme that would work.
-            headers = {"WWW-Authenticate": 'Bearer realm="erp"'} if exc.status == 401 else {}
+            # HTTP requires a 401 to name the scheme that would work; a 429 says when to retry.
+            headers = {"WWW-Authenticate": 'Bearer realm="erp"'} if exc.status == 401 else getattr(exc, "headers", {})
             return jsonify(exc.to_dict()), exc.status, headers
         return app.extensions["erp"].web_error_handler(exc)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
-        if is_api():
-            messages = {404: f"No endpoint answers {request.path}; see /api/v1/openapi.json.",
-                        405: f"{request.method} is not allowed on {request.path}; see /api/v1/openapi.json."}
-            response, status = _error_response(exc.code, ERROR_CODES.get(exc.code, "error"), messages.get(exc.code, exc.description))
-            # Keep the exception's own headers, such as a 405's Allow (required by HTTP).
-            response.headers.extend((k, v) for k, v in exc.get_headers() if k.lower() != "content-type")
-            return response, status
-        return exc
+        if not is_api():
+            return app.extensions["erp"].web_error_handler(exc)
+        messages = {404: f"No endpoint answers {request.path}; see /api/v1/openapi.json.",
+                    405: f"{request.method} is not allowed on {request.path}; see /api/v1/openapi.json.",
+                    413: f"The request body is larger than {MAX_BODY // 2**20} MiB; send less at once (a long list in several requests)."}
+        response, status = _error_response(exc.code, ERROR_CODES.get(exc.code, "error"), messages.get(exc.code, exc.description))
+        # Keep the exception's own headers, such as a 405's Allow (required by HTTP).
+        response.headers.extend((k, v) for k, v in exc.get_headers() if k.lower() != "content-type")
+        return response, status
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import current_app, g, request
+from flask import current_app, g, request, session
 from flask_login import LoginManager, current_user
+from sqlalchemy import func, select
 
 from .database import db
 from .errors import Forbidden, Unauthenticated
@@ -18,10 +19,17 @@ login_manager.login_message_category = "info"
 login_manager.session_protection = "strong"
 
 
+SESSION_KEY = "erp_session"  # the web session's token, in Flask's signed session cookie
+
+
 @login_manager.user_loader
 def _load_user(user_id: str):
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+    """The user of a live server-side session (ended by logging out, a new password or a
+    deactivation), matching the id Flask-Login kept."""
+    from .services import session_user
+
+    user = session_user(session.get(SESSION_KEY))
+    return user if user is not None and str(user.id) == user_id else None
 
 
 def api_user() -> User:
@@ -48,18 +56,31 @@ def acting_user() -> User | None:
     return current_user._get_current_object() if current_user and current_user.is_authenticated else None
 
 
+ADMIN = "admin"  # the core's role: may do everything
+
+
+def active_admins() -> int:
+    return db.session.scalar(select(func.count()).select_from(User).where(User.role == ADMIN, User.active.is_(True)))
+
+
+def is_admin(role: str) -> bool:
+    return role == ADMIN
+
+
 def may(user: User | None, action: str) -> bool:
     permissions = current_app.extensions["erp"].permissions
     if action not in permissions:
         raise KeyError(f"Unknown permission {action!r}: declare it in an erp_permissions() hook.")
-    return user is not None and (user.role == "admin" or user.role in permissions[action])
+    return user is not None and (user.role == ADMIN or user.role in permissions[action])
 
 
 def authorize(action: str, user: User | None = None) -> None:
     user = user or acting_user()
     if not may(user, action):
-        roles = sorted(current_app.extensions["erp"].permissions[action] | {"admin"})
-        raise Forbidden(f"Your role ({user.role if user else 'anonymous'}) may not do this ({action}); ask a user with role {' or '.join(roles)}.")
+        state = current_app.extensions["erp"]
+        allowed = [state.roles[name].label for name in state.roles if name == ADMIN or name in state.permissions[action]]
+        yours = state.roles[user.role].label if user is not None and user.role in state.roles else "none"
+        raise Forbidden(f"Your role ({yours}) may not do this; ask someone whose role is {' or '.join(allowed)}.")
 
 
 def requires(action: str):

@@ -22,7 +22,7 @@ def command_transaction():
         with transaction():
             yield
     except DomainError as exc:
-        lines = [f"Error: {exc.message}"] + [f"  - {detail_label(d)}: {d['message']}" for d in exc.details]
+        lines = [exc.message] + [f"  - {detail_label(d)}: {d['message']}" for d in exc.details]
         raise click.ClickException("\n".join(lines)) from None
 
 
@@ -102,13 +102,21 @@ def user_group():
 @user_group.command("create", help="Create a user; prompts for the password when --password is not given.")
 @click.argument("name")
 @click.option("--role", required=True, type=RoleChoice(), help="One of the roles the loaded addons declare (see `erp roles`).")
-@click.option("--password", help="At least 8 characters.")
+@click.option("--password", help="At least 10 characters.")
 @with_appcontext
 def user_create(name, role, password):
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     user = _run(lambda: services.create_user(name, role, password).username)
     click.echo(f"Created user {user} with role {role}.")
+
+
+@user_group.command("deactivate", help="Deactivate user NAME: their sessions and tokens end at once (the last active admin stays).")
+@click.argument("name")
+@with_appcontext
+def user_deactivate(name):
+    _run(services.deactivate_user, name)
+    click.echo(f"User {name} is deactivated; their sessions and API tokens no longer work.")
 
 
 @user_group.command("passwd", help="Set a user's password; generates one when --password is not given.")
@@ -134,6 +142,14 @@ def token_create(name):
     token = _run(lambda: services.create_token(services.get_user_by_name(name)))
     click.echo(f"API token for {name} (shown once):")
     click.echo(token)
+
+
+@token_group.command("revoke", help="Revoke every API token of user NAME.")
+@click.argument("name")
+@with_appcontext
+def token_revoke(name):
+    revoked = _run(lambda: services.revoke_tokens(services.get_user_by_name(name)))
+    click.echo(f"{revoked} API token{'' if revoked == 1 else 's'} of {name} revoked.")
 
 
 @click.command("run", help="Serve the app with the development server (use gunicorn in production).")

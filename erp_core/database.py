@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -60,6 +61,38 @@ def transaction():
     except BaseException:
         db.session.rollback()
         raise
+
+
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on every database; a larger one names nothing
+
+# The errors of a transaction that lost a race: a unique row another transaction inserted first, a
+# deadlock, a serialization failure, SQLite's busy database. Run again, the action sees the winner's
+# committed work and answers what its rules say (or succeeds).
+RACE_SQLSTATES = {"23505", "40P01", "40001", "55P03"}
+RACE_SQLITE_MESSAGES = ("UNIQUE constraint failed", "database is locked")
+ATTEMPTS = 3
+
+
+def lost_a_race(exc: DBAPIError) -> bool:
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    return sqlstate in RACE_SQLSTATES or (sqlstate is None and any(m in str(exc.orig) for m in RACE_SQLITE_MESSAGES))
+
+
+def run_in_transaction(action, *args, **kwargs):
+    """``action(*args, **kwargs)`` as one transaction, run again (up to ATTEMPTS times in all) when it
+    lost a race to a concurrent transaction; the last loss answers 409 instead of a server error."""
+    from .errors import InvalidState
+
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            with transaction():
+                return action(*args, **kwargs)
+        except DBAPIError as exc:
+            if not lost_a_race(exc):
+                raise
+            if attempt == ATTEMPTS:
+                raise InvalidState("Other people changed the same records at the same moment, several times; nothing was "
+                                   "changed. Try again.") from exc
 
 
 def engine_options(url: str) -> dict:

@@ -1,6 +1,8 @@
 """One error type for every broken rule, translated to HTTP by the API and to flashes by the UI."""
 from __future__ import annotations
 
+MAX_DETAILS = 1000
+
 
 class DomainError(Exception):
     """A business rule said no. ``code`` is machine-readable, ``message`` a sentence a person can
@@ -17,7 +19,13 @@ class DomainError(Exception):
             self.status = status
 
     def to_dict(self) -> dict:
-        return {"error": {"code": self.code, "message": self.message, "details": self.details}}
+        """The API's error body. A 422 always names at least one item (the rule itself when the
+        service named none); at most MAX_DETAILS are listed, and how many more there were."""
+        details = self.details or ([{"code": self.code, "message": self.message}] if self.status == 422 else [])
+        error = {"code": self.code, "message": self.message, "details": details[:MAX_DETAILS]}
+        if len(details) > MAX_DETAILS:
+            error["details_omitted"] = len(details) - MAX_DETAILS
+        return {"error": error}
 
 
 class BadRequest(DomainError):

@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from wtforms import DecimalField
+from flask_wtf import FlaskForm
+from wtforms import DecimalField, PasswordField, StringField, TextAreaField
 from wtforms.widgets import TextInput
+
+from .text import text_problem
 
 GROUPED = re.compile(r"^[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d*)?$")  # 1,299 or 12,345.50: commas group thousands
 
@@ -38,6 +41,38 @@ def parse_number(text: str) -> Decimal:
     if not number.is_finite():
         raise ValueError("Enter a number, such as 12.50.")
     return number
+
+
+class ErpForm(FlaskForm):
+    """A form whose text fields refuse invisible characters (erp_core.text), each next to its field;
+    a text area may hold line breaks."""
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self._text_fields(self):
+            problem = text_problem(field.data, multiline=isinstance(field, TextAreaField)) if isinstance(field.data, str) else None
+            if problem:
+                field.errors = list(field.errors) + [problem]
+                valid = False
+        return valid
+
+    @classmethod
+    def _text_fields(cls, form):
+        for field in form:
+            if hasattr(field, "form") and hasattr(field.form, "_fields"):  # a FormField
+                yield from cls._text_fields(field.form)
+            elif hasattr(field, "entries"):  # a FieldList
+                for entry in field.entries:
+                    yield from cls._text_fields(entry.form) if hasattr(entry, "form") else [entry]
+            elif isinstance(field, (StringField, PasswordField)):
+                yield field
+
+
+def read_only(form) -> None:
+    """Show ``form`` to someone who may read the record but not change it: every field disabled."""
+    for field in form:
+        if field.type != "CSRFTokenField":
+            field.render_kw = {**(field.render_kw or {}), "disabled": True}
 
 
 class NumberField(DecimalField):

@@ -3,12 +3,12 @@ menus (Invoicing → Partners, Inventory → Products) and add product fields th
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 from . import records, services
-from .auth import acting_user, authorize
+from .auth import acting_user, authorize, may
+from .forms import ErpForm, read_only
 from .models import Partner, Product, ProductType
 from .web import PAGE_SIZE, page_of, perform
 
@@ -18,7 +18,7 @@ bp = Blueprint("master", __name__)
 # ---------------------------------------------------------------- partners
 
 
-class PartnerForm(FlaskForm):
+class PartnerForm(ErpForm):
     name = StringField("Name", validators=[DataRequired()])
     email = EmailField("Email", validators=[Optional()])
 
@@ -33,9 +33,12 @@ def partners():
 @bp.route("/partners/<int:partner_id>", methods=["GET", "POST"])
 def partner(partner_id: int | None = None):
     record = services.get_or_404(Partner, partner_id, "partner") if partner_id else None
+    if record is None or request.method == "POST":
+        authorize("partner.write")  # a new partner, or a change: 403 for roles that may only read
     form = PartnerForm(obj=record)
+    if not may(acting_user(), "partner.write"):
+        read_only(form)
     if form.validate_on_submit():
-        authorize("partner.write")
         values = {"name": form.name.data, "email": form.email.data or None}
         saved = (perform(services.update_partner, record, values, acting_user(), form=form) if record
                  else perform(services.create_partner, values["name"], values["email"], acting_user(), form=form))
@@ -51,7 +54,7 @@ def partner(partner_id: int | None = None):
 def _product_form_class():
     """A form with the core fields plus every field addons added to Product (by section)."""
 
-    class ProductForm(FlaskForm):
+    class ProductForm(ErpForm):
         name = StringField("Name", validators=[DataRequired()])
         default_code = StringField("Internal reference", validators=[Optional()])
         barcode = StringField("Barcode", validators=[Optional()])
@@ -80,11 +83,14 @@ def products():
 @bp.route("/products/<int:product_id>", methods=["GET", "POST"])
 def product(product_id: int | None = None):
     record = services.get_or_404(Product, product_id, "product") if product_id else None
+    if record is None or request.method == "POST":
+        authorize("product.write")  # a new product, or a change: 403 for roles that may only read
     extras = records.extra_fields(Product, writable=True)
     added = records.extra_values(Product, [record])[record.id] if record else {}
     form = _product_form_class()(obj=record, data=added)
+    if not may(acting_user(), "product.write"):
+        read_only(form)
     if form.validate_on_submit():
-        authorize("product.write")
         values = {name: getattr(form, name).data for name in ("name", "default_code", "barcode", "type")}
         values.update({e.name: getattr(form, e.name).data if getattr(form, e.name).data is not None else e.default for e in extras})
         saved = (perform(services.update_product, record, values, acting_user(), form=form) if record

@@ -6,21 +6,21 @@ from functools import cache
 from pathlib import Path
 
 import markdown
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, login_required, login_user, logout_user
-from flask_wtf import FlaskForm
 from markupsafe import Markup
 from sqlalchemy import func, select
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
 from . import services
-from .auth import may
-from .database import db, transaction
-from .errors import DomainError, detail_label
-from .forms import format_number
+from .auth import SESSION_KEY, may
+from .database import MAX_ID, db, run_in_transaction, transaction
+from .errors import BadRequest, DomainError, detail_label
+from .forms import ErpForm, format_number
 from .settings import secret_key_file
+from .text import text_problem
 
 bp = Blueprint("core", __name__)
 PUBLIC_ENDPOINTS = {"core.login", "static"}
@@ -49,6 +49,16 @@ def init_app(app) -> None:
     app.session_interface = KeyOnFirstUseSessionInterface()
 
     @app.before_request
+    def _clean_query():
+        # A search or filter with an invisible character (NUL) would reach the database: refuse it here.
+        for name, value in request.args.items(multi=True):
+            problem = text_problem(value) if name != "next" else None  # the login page checks where it sends back to
+            if problem:
+                raise BadRequest(f"The address holds an invisible character in {name!r}. {problem}",
+                                 [{"field": f"query.{name}", "code": "invalid_text", "message": problem}])
+        return None
+
+    @app.before_request
     def _require_login():
         # Everything needs a logged-in user except login and static files (the core's and each
         # addon blueprint's "<name>.static"); the API checks tokens.
@@ -61,6 +71,12 @@ def init_app(app) -> None:
 
     @app.after_request
     def _security_headers(response):
+        if app.config["SESSION_COOKIE_SECURE"]:  # served over HTTPS: tell browsers never to use plain HTTP
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if not (request.endpoint or "").endswith("static"):
+            # Pages and answers show someone's data: no browser or proxy may keep them (the back
+            # button after logging out shows nothing).
+            response.headers.setdefault("Cache-Control", "no-store")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -83,12 +99,11 @@ def init_app(app) -> None:
 
 
 def perform(action, *args, form=None, **kwargs):
-    """Run one business action as one transaction. On a broken rule nothing is kept, the message
-    is flashed, and field-level details are attached to ``form`` so they show next to the field.
-    Returns the action's result, or None when it failed."""
+    """Run one business action as one transaction (again, when it lost a race to another). On a
+    broken rule nothing is kept, the message is flashed, and field-level details are attached to
+    ``form`` so they show next to the field. Returns the action's result, or None when it failed."""
     try:
-        with transaction():
-            return action(*args, **kwargs)
+        return run_in_transaction(action, *args, **kwargs)
     except DomainError as exc:
         flash_error(exc, form)
         return None
@@ -110,37 +125,70 @@ def flash_error(exc: DomainError, form=None) -> None:
 
 
 def page_args() -> tuple[int, int]:
-    """(page number, offset) from ?page=N."""
+    """(page number, offset) from ?page=N; a page past any list (or not a number) is read as the
+    nearest one there can be."""
     try:
-        page = max(1, int(request.args.get("page", 1)))
+        page = min(max(1, int(request.args.get("page", 1))), MAX_ID // PAGE_SIZE)
     except ValueError:
         page = 1
     return page, (page - 1) * PAGE_SIZE
 
 
 def page_of(stmt) -> tuple[int, int, list]:
-    """(page number, total, rows of that page) of a select, for list pages."""
+    """(page number, total, rows of that page) of a select, for list pages (``?page=N``, PAGE_SIZE
+    rows a page); render them with the ``pager`` macro of core/macros.html."""
     page, offset = page_args()
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     return page, total, db.session.scalars(stmt.limit(PAGE_SIZE).offset(offset)).all()
 
 
 def web_error_handler(exc):
+    """A page's answer to an error: the login page, the app's own error page, or back to the page
+    the user came from with the message."""
+    from flask_wtf.csrf import CSRFError
+    from werkzeug.exceptions import HTTPException
+
+    db.session.rollback()
+    if isinstance(exc, CSRFError) and not current_user.is_authenticated:
+        # The form came from a session that has ended (logged out elsewhere, or expired): nothing
+        # was saved; log in again (the user name typed is kept) and come back to the form.
+        flash("Your session had ended, so nothing was saved. Log in, then send the form again.", "error")
+        return redirect(url_for("core.login", next=_safe_next(_referrer_path()), username=request.form.get("username", "")))
+    if isinstance(exc, CSRFError):  # opened in an earlier session, or sent by another site: refused, the session goes on
+        message = "This form is out of date, so nothing was saved. Go back, reload the page, and send it again."
+        return render_template("core/error.html", error=BadRequest(message)), 400
+    if isinstance(exc, HTTPException):
+        status = exc.code or 500
+        message = HTTP_MESSAGES.get(status, exc.description)
+        return render_template("core/error.html", error=DomainError(ERROR_CODES.get(status, "error"), message, status=status)), status
     if isinstance(exc, DomainError):
-        db.session.rollback()
         if exc.status == 401:
             return current_app.login_manager.unauthorized()
-        if exc.status in (403, 404):
+        if exc.status in (400, 403, 404, 413, 429):
             return render_template("core/error.html", error=exc), exc.status
         flash_error(exc)
         return redirect(request.referrer or url_for("core.dashboard"))
     return render_template("core/error.html", error=None), 500
 
 
+HTTP_MESSAGES = {
+    404: "There is no page at this address. Check the address, or start again from the menu.",
+    405: "This page cannot be used that way; go back and use its buttons.",
+    413: "What you sent is too large (more than 10 MiB); send less at once.",
+}
+ERROR_CODES = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
+
+
+def _referrer_path() -> str | None:
+    """The path of the page the request came from, when it is this site."""
+    referrer = request.referrer or ""
+    return referrer.split(request.host_url.rstrip("/"), 1)[1] if referrer.startswith(request.host_url) else None
+
+
 # ---------------------------------------------------------------- pages
 
 
-class LoginForm(FlaskForm):
+class LoginForm(ErpForm):
     username = StringField("User name", validators=[DataRequired()])
     password = PasswordField("Password", validators=[DataRequired()])
 
@@ -155,19 +203,28 @@ def _safe_next(target: str | None) -> str:
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
+    if request.method == "GET" and request.args.get("username"):  # kept from a form whose session had ended
+        form.username.data = request.args["username"]
+    status, headers = 200, {}
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.username.data, form.password.data)
+            with transaction():
+                user = services.authenticate(form.username.data, form.password.data, request.remote_addr)
+                session[SESSION_KEY] = services.start_session(user)
         except DomainError as exc:
             form.password.errors = [exc.message]
+            if exc.status == 429:
+                status, headers = 429, exc.headers
         else:
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
-    return render_template("core/login.html", form=form)
+    return render_template("core/login.html", form=form), status, headers
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    with transaction():
+        services.end_session(session.pop(SESSION_KEY, None))
     logout_user()
     flash("You are logged out.", "info")
     return redirect(url_for("core.login"))

@@ -4,15 +4,8 @@ import uuid
 
 import pytest
 
-from tests.support import (
-    GADGETS_HOOKS,
-    GADGETS_HOOKSPECS,
-    GADGETS_VIEWS,
-    WIDGETS_HOOKS,
-    WIDGETS_VIEWS,
-    write_addon,
-    write_distribution,
-)
+from tests.support import (GADGETS_HOOKS, GADGETS_HOOKSPECS, GADGETS_VIEWS, WIDGETS_HOOKS, WIDGETS_VIEWS, write_addon,
+                           write_distribution)
 
 
 @pytest.fixture

@@ -6,16 +6,15 @@ from datetime import date
 from types import SimpleNamespace
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import DateField, FieldList, Form, FormField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
 from erp_core.auth import acting_user, authorize
-from erp_core.database import db
+from erp_core.database import MAX_ID, db
 from erp_core.errors import InvalidState, NotFound
-from erp_core.forms import ErrorPlaces, NumberField
+from erp_core.forms import ErpForm, ErrorPlaces, NumberField
 from erp_core.models import Partner, Product
 from erp_core.services import get_or_404
 from erp_core.web import PAGE_SIZE, flash_error, page_of, perform
@@ -66,7 +65,11 @@ for _kind, _path in (("vendor_bills", "/bills"), ("customer_invoices", "/invoice
 
 
 def _optional_id(value) -> int | None:
-    return int(value) if value not in (None, "") else None
+    if value in (None, ""):
+        return None
+    if not 1 <= int(value) <= MAX_ID:
+        raise ValueError("Choose one of the list.")
+    return int(value)
 
 
 class LineForm(Form):
@@ -80,7 +83,7 @@ class LineForm(Form):
         return not any((field.raw_data or [""])[0].strip() for field in self)
 
 
-class InvoiceForm(FlaskForm):
+class InvoiceForm(ErpForm):
     partner_id = SelectField("Partner", coerce=_optional_id, validate_choice=False)
     invoice_date = DateField("Invoice date", [InputRequired("Enter the invoice date.")], default=services.today)
     reversed_number = StringField("Refund of", [Optional(), Length(max=32)], description="Number of the posted document this refunds, e.g. BILL/2026/0001.")

@@ -5,19 +5,13 @@ from .lookup import get_or_404
 from .partners import create_partner, search_partners, update_partner
 from .products import create_product, search_products, update_product
 from .sequences import next_sequence_value
-from .users import (
-                    User,
-                    authenticate,
-                    create_token,
-                    create_user,
-                    generate_password,
-                    get_user_by_name,
-                    set_password,
-                    user_for_token,
-)
+from .users import (TooManyAttempts, User, authenticate, create_token, create_user, deactivate_user, end_session,
+                    generate_password, get_user, get_user_by_name, revoke_token, revoke_tokens, session_user, set_password,
+                    start_session, update_user, user_for_token, users_stmt)
 
 __all__ = [
-    "User", "authenticate", "create_partner", "create_product", "create_token", "create_user", "generate_password",
-    "get_or_404", "get_user_by_name", "next_sequence_value", "search_partners", "search_products", "set_password",
-    "update_partner", "update_product", "user_for_token",
+    "TooManyAttempts", "User", "authenticate", "create_partner", "create_product", "create_token", "create_user",
+    "deactivate_user", "end_session", "generate_password", "get_or_404", "get_user", "get_user_by_name", "next_sequence_value",
+    "revoke_token", "revoke_tokens", "search_partners", "search_products", "session_user", "set_password", "start_session",
+    "update_partner", "update_product", "update_user", "user_for_token", "users_stmt",
 ]

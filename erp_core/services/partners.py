@@ -6,12 +6,17 @@ from sqlalchemy import or_, select
 from .. import audit
 from ..database import db
 from ..errors import raise_if_problems
-from ..models import Partner
+from ..models import EMAIL_MAX, NAME_MAX, Partner
+from ..text import text_problems
 
 
 def _check_partner(values: dict) -> None:
+    problems = []
     if "name" in values and not (values["name"] or "").strip():
-        raise_if_problems([{"field": "name", "code": "required", "message": "Enter the partner's name."}], "The partner cannot be saved.")
+        problems.append({"field": "name", "code": "required", "message": "Enter the partner's name."})
+    for key, limit in (("name", NAME_MAX), ("email", EMAIL_MAX)):
+        problems += text_problems(values.get(key), key, limit)
+    raise_if_problems(problems, "The partner cannot be saved: " + "; ".join(p["message"] for p in problems) if problems else "")
 
 
 def search_partners(q: str | None = None):

@@ -8,7 +8,8 @@ from sqlalchemy import or_, select
 from .. import audit, records
 from ..database import db
 from ..errors import raise_if_problems
-from ..models import Product, ProductType
+from ..models import CODE_MAX, NAME_MAX, Product, ProductType
+from ..text import text_problems
 
 
 def search_products(q: str | None = None, type: str | None = None):
@@ -27,21 +28,29 @@ def _save_product(product: Product, values: dict[str, Any], added: dict[str, Any
         if isinstance(value, str):  # trimmed like partner names; an empty optional text is no value
             value = value.strip() if key == "name" else value.strip() or None
         setattr(product, key, value)
+    # The product holds its new values; the checks' queries must not write them before they pass.
+    with db.session.no_autoflush:
+        problems = _product_problems(product, added)
+    raise_if_problems(problems, "The product cannot be saved: " + "; ".join(p["message"] for p in problems) if problems else "")
+    db.session.add(product)
+    db.session.flush()
+    records.save_extra(Product, product, added)
+    return product
+
+
+def _product_problems(product: Product, added: dict[str, Any]) -> list[dict]:
     problems = []
     if not (product.name or "").strip():
         problems.append({"field": "name", "code": "required", "message": "Enter the product's name."})
+    for key, limit in (("name", NAME_MAX), ("default_code", CODE_MAX), ("barcode", CODE_MAX)):
+        problems += text_problems(getattr(product, key), key, limit)
     if product.type not in ProductType.values():
         problems.append({"field": "type", "code": "invalid_choice", "message": f"Type must be one of {', '.join(ProductType.values())}."})
     for column in ("default_code", "barcode"):
         value = getattr(product, column)
         if value and db.session.scalar(select(Product.id).where(getattr(Product, column) == value, Product.id != product.id)):
             problems.append({"field": column, "code": "duplicate", "message": f"Another product already has {column.replace('_', ' ')} {value!r}."})
-    problems += records.check_extra(Product, product, added)
-    raise_if_problems(problems, "The product cannot be saved: " + "; ".join(p["message"] for p in problems) if problems else "")
-    db.session.add(product)
-    db.session.flush()
-    records.save_extra(Product, product, added)
-    return product
+    return problems + records.check_extra(Product, product, added)
 
 
 def create_product(values: dict[str, Any], user=None) -> Product:

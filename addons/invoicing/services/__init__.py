@@ -1,19 +1,8 @@
 """Rules of invoicing documents, one module per concept; callers import them from here.
 Services never commit; the API request, web action or CLI command commits or rolls back."""
 from .amounts import Amounts, compute_amounts, round_cents
-from .documents import (
-                        LINE_KEYS,
-                        REFUND_TYPES,
-                        create_invoice,
-                        create_refund,
-                        delete_invoice,
-                        invoice_values,
-                        refunds_of,
-                        require_draft,
-                        search_invoices,
-                        today,
-                        update_invoice,
-)
+from .documents import (LINE_KEYS, REFUND_TYPES, create_invoice, create_refund, delete_invoice, invoice_values, refunds_of,
+                        require_draft, search_invoices, today, update_invoice)
 from .posting import cancel_invoice, document_number, post_invoice, posting_problems
 
 __all__ = ["LINE_KEYS", "REFUND_TYPES", "Amounts", "cancel_invoice", "compute_amounts", "create_invoice", "create_refund",

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
-# Digits after the point each line value may carry, and the largest magnitude: the columns' scale
-# and precision.
-LINE_NUMBERS = {"quantity": (3, Decimal("1e12")), "unit_price": (4, Decimal("1e11")), "tax_rate": (3, Decimal("1000"))}
+# Digits after the point each line value may carry, the largest magnitude (12 integer digits at
+# most, what the columns hold), and the code of a refusal.
+LINE_NUMBERS = {"quantity": (3, Decimal("1e12"), "invalid_quantity"), "unit_price": (4, Decimal("1e12"), "invalid_amount"),
+                "tax_rate": (3, Decimal("1000"), "invalid_amount")}
 MAX_AMOUNT = Decimal("1e13")  # amounts are NUMERIC(16, 2)
 
 
@@ -37,19 +38,19 @@ def compute_amounts(lines: list[dict]) -> Amounts:
     return Amounts(subtotals, untaxed, tax, untaxed + tax)
 
 
-def number_problems(value: Decimal | None, field: str, label: str, places: int, limit: Decimal) -> list[dict]:
+def number_problems(value: Decimal | None, field: str, label: str, places: int, limit: Decimal, code: str) -> list[dict]:
     if value is None:
         return []
-    if abs(value) >= limit:
-        return [problem(field, "too_large", f"{label} must be smaller than {limit:,.0f}.")]
+    if not value.is_finite() or abs(value) >= limit:
+        return [problem(field, code, f"{label} must be a number smaller than {limit:,.0f}.")]
     if value != value.quantize(Decimal(1).scaleb(-places)):
         return [problem(field, "too_precise", f"{label} may have at most {places} digits after the decimal point.")]
     return []
 
 
 def amount_problems(amounts: Amounts) -> list[dict]:
-    too_large = [problem(f"lines.{index}", "amount_too_large", f"Line {index + 1}: the subtotal must be smaller than {MAX_AMOUNT:,.0f}.")
+    too_large = [problem(f"lines.{index}", "invalid_amount", f"Line {index + 1}: the subtotal must be smaller than {MAX_AMOUNT:,.0f}.")
                  for index, subtotal in enumerate(amounts.subtotals) if abs(subtotal) >= MAX_AMOUNT]
     if not too_large and max(abs(amounts.untaxed), abs(amounts.total)) >= MAX_AMOUNT:
-        too_large.append(problem("lines", "amount_too_large", f"The total must be smaller than {MAX_AMOUNT:,.0f}."))
+        too_large.append(problem("lines", "invalid_amount", f"The total must be smaller than {MAX_AMOUNT:,.0f}."))
     return too_large

@@ -61,8 +61,8 @@ def _draft_problems(values: dict) -> list[dict]:
             problems.append(problem(prefix + "product_id", "unknown_product", f"{label}: there is no product with id {line['product_id']}."))
         if len(line.get("description") or "") > 500:
             problems.append(problem(prefix + "description", "too_long", f"{label}: keep the description under 500 characters."))
-        for key, (places, limit) in LINE_NUMBERS.items():
-            problems += number_problems(line.get(key), prefix + key, f"{label}: the {key.replace('_', ' ')}", places, limit)
+        for key, (places, limit, code) in LINE_NUMBERS.items():
+            problems += number_problems(line.get(key), prefix + key, f"{label}: the {key.replace('_', ' ')}", places, limit, code)
     return problems
 
 

@@ -212,14 +212,14 @@ def test_values_the_columns_cannot_hold_are_refused(api, vendor):
         line(None, 1.0001, 1, description="x"), line(None, 1, 1.00001, description="x"), line(None, 1e15, 1, description="x")]})
     assert response.status_code == 422
     assert [(d["field"], d["code"]) for d in response.get_json()["error"]["details"]] == [
-        ("lines.0.quantity", "too_precise"), ("lines.1.unit_price", "too_precise"), ("lines.2.quantity", "too_large")]
+        ("lines.0.quantity", "too_precise"), ("lines.1.unit_price", "too_precise"), ("lines.2.quantity", "invalid_quantity")]
     huge = {"type": "vendor_bill", "partner_id": vendor["id"], "lines": [line(None, 9e11, 9e10, description="y")] * 2}
     response = api.post("/invoices", json=huge)
     assert response.status_code == 422
     assert [(d["field"], d["code"]) for d in response.get_json()["error"]["details"]] == [
-        ("lines.0", "amount_too_large"), ("lines.1", "amount_too_large")]
+        ("lines.0", "invalid_amount"), ("lines.1", "invalid_amount")]
     response = api.post("/invoices", json={**huge, "lines": [line(None, 9e9, 9e2, description="z")] * 2})  # each fits, not the sum
-    assert [(d["field"], d["code"]) for d in response.get_json()["error"]["details"]] == [("lines", "amount_too_large")]
+    assert [(d["field"], d["code"]) for d in response.get_json()["error"]["details"]] == [("lines", "invalid_amount")]
     assert api.get("/invoices").get_json()["total"] == 0
 
 

@@ -6,44 +6,15 @@ units: the names of an assignment travel as one JSON parameter unpacked by the d
 and validation moves every unit with a handful of INSERT ... SELECT and UPDATE ... WHERE id IN
 (SELECT ...) statements. No per-serial ORM object is built on that path.
 Services never commit; the API request, web action or CLI command commits or rolls back."""
-from .assignment import (
-                         assign_serials,
-                         available_serials_stmt,
-                         fill_with_oldest,
-                         generate_serials,
-                         generated_names,
-                         line_serial_count,
-                         line_serial_names,
-                         move_serial_counts,
-                         move_serial_previews,
-                         remove_serial,
-)
+from .assignment import (assign_serials, available_serials_stmt, fill_with_oldest, generate_serials, generated_names,
+                         line_serial_count, line_serial_names, move_serial_counts, move_serial_previews, remove_serial)
 from .invoices import cancel_invoice_moves, create_invoice_move, invoice_cancel_refusal, invoice_moves, invoices_moves
-from .locations import (
-                         DEFAULT_LOCATIONS,
-                         DEFAULT_STOCK,
-                         create_default_locations,
-                         create_location,
-                         get_location,
-                         location_of_usage,
-                         locations_below,
-                         stock_location,
-)
+from .locations import (DEFAULT_LOCATIONS, DEFAULT_STOCK, create_default_locations, create_location, get_location,
+                        location_of_usage, locations_below, stock_location)
 from .moves import cancel_move, create_move, get_move, get_move_line, move_permission, quantity_problems
 from .products import product_tracking, serial_tracked_products, tracking_of, trackings
-from .serials import (
-                         create_serial,
-                         get_serial,
-                         lookup_serial,
-                         name_contains,
-                         name_starts,
-                         serial_counts,
-                         serial_history_stmt,
-                         serial_name_problem,
-                         serials_stmt,
-                         update_serial,
-                         warranty,
-)
+from .serials import (create_serial, get_serial, lookup_serial, name_contains, name_starts, serial_counts, serial_history_stmt,
+                      serial_name_problem, serials_stmt, update_serial, warranty)
 from .stock import stock_quantities_stmt
 from .validation import validate_move
 

@@ -35,6 +35,9 @@ ROUTE_HINTS = {
 }
 
 
+MAX_QUANTITY = Decimal("1e12")  # 12 integer digits: what the quantity columns hold
+
+
 def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
@@ -85,8 +88,9 @@ def quantity_problems(product: Product, tracking: str, quantity, field: str, lab
         quantity = Decimal(str(quantity))
     except InvalidOperation:
         return [{"field": field, "code": "invalid_quantity", "message": f"{label}: the quantity must be a number.", **ids}]
-    if quantity <= 0 or quantity != quantity.quantize(Decimal("0.001")) or quantity >= Decimal("1e12"):
-        return [{"field": field, "code": "invalid_quantity", "message": f"{label}: the quantity must be more than zero, with at most 3 decimals.", **ids}]
+    if not quantity.is_finite() or not 0 < quantity < MAX_QUANTITY or quantity != quantity.quantize(Decimal("0.001")):
+        return [{"field": field, "code": "invalid_quantity", **ids,
+                 "message": f"{label}: the quantity must be more than zero and less than {MAX_QUANTITY:,.0f}, with at most 3 decimals."}]
     if tracking == "serial" and quantity != quantity.to_integral_value():
         return [{"field": field, "code": "quantity_not_whole",
                  "message": f"{label}: {product.display_name} is tracked by serial number, so its quantity must be a whole number (not {quantity.normalize()}).", **ids}]

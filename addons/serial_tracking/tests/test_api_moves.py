@@ -6,23 +6,8 @@ from erp_addons.serial_tracking.models import MoveLineSerial, Serial, StockMove,
 
 from erp_core.testing import assert_error
 
-from .common import (
-    assign,
-    create_invoice,
-    create_location,
-    create_partner,
-    create_product,
-    deliver,
-    invoice_move,
-    location,
-    ok,
-    post_invoice,
-    receive,
-    serial,
-    stock_location,
-    table_counts,
-    validate,
-)
+from .common import (assign, create_invoice, create_location, create_partner, create_product, deliver, invoice_move, location, ok,
+                     post_invoice, receive, serial, stock_location, table_counts, validate)
 
 MOVE_KEYS = ["id", "reference", "type", "state", "ready", "source_location_id", "dest_location_id", "partner_id", "invoice_id",
              "created_at", "done_at", "done_by", "lines"]

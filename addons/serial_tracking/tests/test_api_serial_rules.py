@@ -8,22 +8,8 @@ from erp_addons.serial_tracking.models import MoveLineSerial, Serial, SerialHist
 
 from erp_core.testing import assert_error
 
-from .common import (
-    assign,
-    create_location,
-    create_partner,
-    create_product,
-    deliver,
-    invoice_move,
-    location,
-    ok,
-    post_invoice,
-    receive,
-    serial,
-    stock_location,
-    table_counts,
-    validate,
-)
+from .common import (assign, create_location, create_partner, create_product, deliver, invoice_move, location, ok, post_invoice,
+                     receive, serial, stock_location, table_counts, validate)
 
 
 def _pending(api, invoice_type, product, quantity, partner=None):

@@ -10,18 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from erp_core.database import db
 from erp_core.testing import assert_error
 
-from .common import (
-    assign,
-    create_partner,
-    create_product,
-    invoice_move,
-    ok,
-    post_invoice,
-    receive,
-    serial,
-    table_counts,
-    validate,
-)
+from .common import (assign, create_partner, create_product, invoice_move, ok, post_invoice, receive, serial, table_counts,
+                     validate)
 
 
 def _insert_serial(name: str, product_id: int, scope: int) -> None:

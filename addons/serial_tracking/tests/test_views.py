@@ -6,18 +6,8 @@ import pytest
 
 from erp_core.testing import log_in
 
-from .common import (
-    assign,
-    create_location,
-    create_partner,
-    create_product,
-    invoice_move,
-    ok,
-    post_invoice,
-    receive,
-    serial,
-    stock_location,
-)
+from .common import (assign, create_location, create_partner, create_product, invoice_move, ok, post_invoice, receive, serial,
+                     stock_location)
 
 
 def _text(response) -> str:

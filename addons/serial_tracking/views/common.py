@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import request
 from sqlalchemy import func, select
 
-from erp_core.database import db
+from erp_core.database import MAX_ID, db
 
 from ..models import Location
 
@@ -12,10 +12,12 @@ COUNT_CAP = 10_000     # serial lists count exactly up to here, then say "more t
 
 
 def int_arg(name: str, default: int | None = None) -> int | None:
+    """An id or page number of the query string; ``default`` when it is none (or names nothing)."""
     try:
-        return int(request.args.get(name, ""))
+        value = int(request.args.get(name, ""))
     except ValueError:
         return default
+    return value if 1 <= value <= MAX_ID else default
 
 
 def capped_count(stmt) -> tuple[int, bool]:

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired
 
 from erp_core.auth import acting_user, requires
 from erp_core.database import db
+from erp_core.forms import ErpForm
 from erp_core.web import perform
 
 from .. import services
@@ -17,7 +17,7 @@ from . import bp
 from .common import int_arg, location_choices
 
 
-class LocationForm(FlaskForm):
+class LocationForm(ErpForm):
     name = StringField("Name", validators=[DataRequired()], description="Its own name only, e.g. Shelf 1; the full name adds the parents.")
     parent_id = SelectField("Parent location", coerce=int)
     usage = SelectField("Usage", choices=LocationUsage.choices(), default="internal",

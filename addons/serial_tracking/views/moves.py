@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 from wtforms import FieldList, Form, FormField, SelectField
@@ -11,7 +10,7 @@ from wtforms.validators import NumberRange, Optional
 
 from erp_core.auth import acting_user, authorize, may
 from erp_core.database import db
-from erp_core.forms import ErrorPlaces, NumberField
+from erp_core.forms import ErpForm, ErrorPlaces, NumberField
 from erp_core.models import Partner, Product
 from erp_core.web import PAGE_SIZE, page_args, perform
 
@@ -49,7 +48,7 @@ class MoveLineForm(Form):
     quantity = NumberField("Quantity", validators=[Optional(), NumberRange(min=0)])
 
 
-class MoveForm(FlaskForm):
+class MoveForm(ErpForm):
     type = SelectField("Type")
     source_location_id = SelectField("From", coerce=int)
     dest_location_id = SelectField("To", coerce=int)

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Optional
 
 from erp_core.auth import acting_user, requires
 from erp_core.database import db
+from erp_core.forms import ErpForm
 from erp_core.web import PAGE_SIZE, page_args, perform
 
 from .. import services
@@ -38,7 +38,7 @@ def serials():
     )
 
 
-class SerialForm(FlaskForm):
+class SerialForm(ErpForm):
     name = StringField("Serial number", validators=[DataRequired()], description="The unique code on the unit, e.g. SN-2024-001.")
     product_id = SelectField("Product", coerce=int, description="Only products tracked by unique serial number are listed.")
     ref = StringField("Internal reference", validators=[Optional()])

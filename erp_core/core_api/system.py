@@ -1,0 +1,60 @@
+"""Health, this API's OpenAPI document, the loaded addons, and the audit trail."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from .. import audit
+from ..api import ListQuery, Page, paginate
+from ..database import db
+from ..openapi import openapi_document
+from . import routes
+
+
+@routes.route("/health", summary="Liveness and database check", auth=False)
+def health():
+    db.session.execute(select(1))
+    return {"status": "ok"}
+
+
+@routes.route("/openapi.json", summary="This document", auth=False)
+def openapi():
+    return openapi_document(current_app)
+
+
+class AddonOut(BaseModel):
+    name: str
+    version: str
+    depends: list[str]
+
+
+class AddonList(BaseModel):
+    items: list[AddonOut]
+
+
+@routes.route("/addons", summary="Loaded addons in load order", response=AddonList)
+def list_addons():
+    return {"items": [{"name": a.name, "version": a.version, "depends": a.depends} for a in current_app.extensions["erp"].addons]}
+
+
+class AuditQuery(ListQuery):
+    record: str | None = Field(None, pattern=r"^[a-z_]+:[0-9]{1,10}$", description="The record, as kind:id (product:5, user:2, "
+                               "or any kind an addon audits); every record when left out")
+
+
+class AuditRow(BaseModel):
+    at: datetime
+    user: str | None = Field(description="Who acted; null for the command line")
+    action: str
+    details: dict | None
+
+
+@routes.route("/audit", summary="Every action on a record, oldest first", permission="audit.read", query=AuditQuery,
+              response=Page[AuditRow])
+def list_audit(query: AuditQuery):
+    kind, record_id = query.record.split(":") if query.record else (None, None)
+    return paginate(audit.entries_stmt(kind, int(record_id) if record_id else None),
+                    lambda row: {"at": row.at, "user": row.user, "action": row.action, "details": row.details}, query, scalars=False)
