@@ -213,6 +213,8 @@ newest first. Only administrators may add notes.
     "tests/__init__.py": "",
     "tests/test_{name}.py": '''"""{title}: notes through the API and the page. The fixtures (app, api, client) and helpers come
 from the host's test kit, erp_core.testing, which loads this addon for its own tests."""
+from erp_core.database import db
+from erp_core.migrations import schema_differences
 from erp_core.testing import assert_error, log_in, ok
 
 
@@ -232,6 +234,12 @@ def test_the_page_lists_the_notes_and_adds_one(client):
     response = client.post("/{slug}/", data={{"title": "From the page"}})
     assert response.status_code == 302
     assert "From the page" in client.get("/{slug}/").get_data(as_text=True)
+
+
+def test_the_migrations_make_what_the_models_describe(app):
+    """Fails when a model changed without its migration: run `erp makemigration {name} -m "what changed"`."""
+    with db.engine.connect() as connection:
+        assert schema_differences(connection) == []
 ''',
 }
 

@@ -18,7 +18,7 @@ from erp_core.testing import log_in, ok
 WRITTEN = ["__init__.py", "__manifest__.py", "models.py", "services.py", "views.py", "api.py", "hooks.py",
            "templates/{name}/index.html", "migrations/{name}_0001_notes.py", "guide/90-{slug}.md",
            "tests/__init__.py", "tests/test_{name}.py"]
-GENERATED_TESTS = 3
+GENERATED_TESTS = 4
 
 
 def run_erp(*args, **settings):
