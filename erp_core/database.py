@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from pathlib import Path
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, event
@@ -102,6 +103,14 @@ def engine_options(url: str) -> dict:
         # read-to-write upgrade when two requests post at the same moment.
         return {"connect_args": {"timeout": 30, "isolation_level": None, "check_same_thread": False}}
     return {"pool_pre_ping": True}
+
+
+@event.listens_for(Engine, "do_connect")
+def _sqlite_folder(dialect, _record, cargs, cparams):
+    """An SQLite file is made by its first connection (building an app writes nothing); make the
+    folder it goes in too, such as a new instance folder on the first `erp init`."""
+    if dialect.name == "sqlite" and cargs and not cparams.get("uri") and cargs[0] not in ("", ":memory:"):
+        Path(cargs[0]).parent.mkdir(parents=True, exist_ok=True)
 
 
 @event.listens_for(Engine, "connect")

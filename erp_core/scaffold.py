@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 
 import click
+from flask import current_app
+from flask.cli import with_appcontext
 
 FILES = {
     "__init__.py": '''"""{title}: {summary}"""
@@ -211,6 +213,8 @@ newest first. Only administrators may add notes.
     "tests/__init__.py": "",
     "tests/test_{name}.py": '''"""{title}: notes through the API and the page. The fixtures (app, api, client) and helpers come
 from the host's test kit, erp_core.testing, which loads this addon for its own tests."""
+from erp_core.database import db
+from erp_core.migrations import schema_differences
 from erp_core.testing import assert_error, log_in, ok
 
 
@@ -230,25 +234,20 @@ def test_the_page_lists_the_notes_and_adds_one(client):
     response = client.post("/{slug}/", data={{"title": "From the page"}})
     assert response.status_code == 302
     assert "From the page" in client.get("/{slug}/").get_data(as_text=True)
+
+
+def test_the_migrations_make_what_the_models_describe(app):
+    """Fails when a model changed without its migration: run `erp makemigration {name} -m "what changed"`."""
+    with db.engine.connect() as connection:
+        assert schema_differences(connection) == []
 ''',
 }
 
 
-def _core_head() -> list[str]:
-    """The core's newest migration, which the addon's first one builds on."""
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
-
-    from .migrations import HERE
-
-    config = Config()
-    config.set_main_option("script_location", str(HERE))
-    config.set_main_option("version_locations", str(HERE / "versions"))
-    return list(ScriptDirectory.from_config(config).get_heads())
-
-
 def write_addon(name: str, folder: Path) -> Path:
     """Write the addon ``name`` into ``folder/name``; returns its path. Refuses to overwrite."""
+    from .migrations import core_heads  # Alembic only when writing an addon, not for every `erp` command
+
     if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
         raise click.BadParameter("use lower-case letters, digits and underscores, starting with a letter (it is a Python package).",
                                  param_hint="NAME")
@@ -257,7 +256,7 @@ def write_addon(name: str, folder: Path) -> Path:
         raise click.ClickException(f"{target} already exists; choose another name or folder.")
     words = name.replace("_", " ")
     values = {"name": name, "slug": name.replace("_", "-"), "title": words.capitalize(), "summary": f"Notes about {words}.",
-              "model": "".join(part.capitalize() for part in name.split("_")) + "Note", "core_head": _core_head()}
+              "model": "".join(part.capitalize() for part in name.split("_")) + "Note", "core_head": core_heads()}
     for relative, template in FILES.items():
         path = target / relative.format(**values)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -274,7 +273,14 @@ def addon_group():
 @click.argument("name")
 @click.option("--path", "folder", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
               help="The folder to write it in; put it on ERP_ADDONS_PATH to load it.")
+@with_appcontext
 def new_addon(name, folder):
+    from .addons import discover
+
+    taken = next((a for a in discover(current_app.config["ERP_ADDONS_PATH"]) if a.name == name), None)
+    if taken is not None:  # two addons of one name would stop the next start
+        raise click.ClickException(f"An addon named {name} already exists ({taken.path}); choose another name.")
     target = write_addon(name, folder.resolve())
     click.echo(f"Wrote the addon {name} in {target}.")
-    click.echo(f"Load it: ERP_ADDONS_PATH={target.parent} erp init, then erp run. Run its tests: pytest {target / 'tests'}")
+    click.echo(f"Load it: export ERP_ADDONS_PATH={target.parent}, then `erp init` (creates its table) and `erp run`.")
+    click.echo(f"Run its tests: pytest {target / 'tests'}")

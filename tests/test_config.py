@@ -3,9 +3,11 @@ the generated secret key, and the SQLite settings of the embedded default."""
 import stat
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import text
 
 from erp_core import create_app
+from erp_core.cli import main
 from erp_core.database import db
 
 ENV_KEYS = ("DATABASE_URL", "ERP_SECRET_KEY", "ERP_ADDONS", "ERP_ADDONS_PATH", "ERP_SERIAL_UNIQUENESS", "ERP_SECURE_COOKIES")
@@ -33,6 +35,13 @@ def test_defaults_live_in_the_instance_folder(instance):
 def test_building_the_app_writes_nothing(instance):
     create_app()
     assert not instance.exists(), "erp --help and other commands that build the app leave no trace"
+
+
+def test_the_first_erp_init_makes_the_instance_folder_with_its_database_and_key(instance):
+    """What `make run` does on a fresh checkout, where instance/ does not exist yet."""
+    result = CliRunner().invoke(main, ["init"])
+    assert result.exit_code == 0, result.output
+    assert (instance / "erp.sqlite3").exists() and (instance / "secret_key").exists()
 
 
 def test_the_secret_key_is_generated_at_the_first_request_kept_private_and_reused(instance):

@@ -36,6 +36,17 @@ def schema_differences(connection) -> list:
     return compare_metadata(MigrationContext.configure(connection, opts=COMPARE_OPTIONS), db.metadata)
 
 
+def core_heads() -> list[str]:
+    """The core's newest revisions, without an app: an addon's first migration depends on them."""
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(HERE))
+    cfg.set_main_option("version_locations", str(HERE / "versions"))
+    cfg.set_main_option("path_separator", "space")
+    return list(ScriptDirectory.from_config(cfg).get_heads())
+
+
 def alembic_config(app: Flask) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(HERE))
