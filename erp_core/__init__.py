@@ -8,11 +8,11 @@ from decimal import Decimal
 import pluggy
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import BaseConverter
 
 from . import addons as addon_loader
 from . import audit, hookspecs  # noqa: F401 (audit: its model is part of the core's schema)
-from .database import MAX_ID, db, engine_options
+from .database import MAX_ID, db, engine_options, id_pattern
 from .settings import Setting, instance_path, raw_settings, secret_key_file
 
 
@@ -50,11 +50,19 @@ class ErpJSONProvider(DefaultJSONProvider):
         return DefaultJSONProvider.default(o)
 
 
-class IdConverter(IntegerConverter):
-    """``<int:...>`` in every route is a record's id: 1 to 2^31-1, anything else names nothing (404)."""
+class IdConverter(BaseConverter):
+    """``<int:...>`` in every route is a record's id: 1 to 2^31-1, spelt out in the pattern itself so
+    that anything else matches no route at all (404 for every method, never a 405)."""
 
-    def __init__(self, url_map, fixed_digits=0, min=1, max=MAX_ID, signed=False):
-        super().__init__(url_map, fixed_digits, min, max, signed)
+    regex = id_pattern(MAX_ID)
+    weight = 50
+    part_isolating = True
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value) -> str:
+        return str(int(value))
 
 
 def build_plugin_manager(loaded: list) -> pluggy.PluginManager:

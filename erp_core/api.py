@@ -219,7 +219,8 @@ def register_api(app: Flask, route_sets: list[ApiRoutes]) -> None:
     for r in routes:
         bp.add_url_rule(r.rule, endpoint=f"{r.tag}_{r.view.__name__}", view_func=_make_view(r), methods=[r.method])
     app.extensions["erp"].api_routes = routes
-    app.config.setdefault("MAX_CONTENT_LENGTH", MAX_BODY)
+    if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default: no limit
+        app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     app.extensions["csrf"].exempt(bp)  # token-authenticated: no session cookie, so no CSRF
     app.register_blueprint(bp)
 

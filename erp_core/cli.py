@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from werkzeug.serving import WSGIRequestHandler
 
 from . import create_app, services
 from .database import db, transaction
@@ -152,6 +153,13 @@ def token_revoke(name):
     click.echo(f"{revoked} API token{'' if revoked == 1 else 's'} of {name} revoked.")
 
 
+class NoBannerRequestHandler(WSGIRequestHandler):
+    """The development server without its "Werkzeug/x Python/y" banner: versions help attackers only."""
+
+    def version_string(self) -> str:
+        return "ERP"
+
+
 @click.command("run", help="Serve the app with the development server (use gunicorn in production).")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -167,7 +175,7 @@ def run_command(host, port, debug):
     if problem:
         raise click.ClickException(problem)
     app.debug = debug
-    run_simple(host, port, app, use_reloader=debug, use_debugger=debug, threaded=True)
+    run_simple(host, port, app, use_reloader=debug, use_debugger=debug, threaded=True, request_handler=NoBannerRequestHandler)
 
 
 @click.command("addons", help="List the loaded addons in load order.")

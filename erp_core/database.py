@@ -1,6 +1,7 @@
 """The database handle, shared by the core and every addon."""
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -66,6 +67,18 @@ def transaction():
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on every database; a larger one names nothing
 
+
+def id_pattern(maximum: int) -> str:
+    """A regular expression matching exactly the decimal numbers 1..``maximum`` (no leading zero)."""
+    digits = str(maximum)
+    options = [rf"[1-9]\d{{0,{len(digits) - 2}}}"] if len(digits) > 1 else []
+    for i, d in enumerate(digits):  # same length as maximum: its first i digits, then a smaller one
+        low = "1" if i == 0 else "0"
+        if int(d) > int(low):
+            options.append(digits[:i] + f"[{low}-{int(d) - 1}]" + rf"\d{{{len(digits) - i - 1}}}")
+    options.append(digits)
+    return "(?:" + "|".join(options) + ")"
+
 # The errors of a transaction that lost a race: a unique row another transaction inserted first, a
 # deadlock, a serialization failure, SQLite's busy database. Run again, the action sees the winner's
 # committed work and answers what its rules say (or succeeds).
@@ -106,11 +119,19 @@ def engine_options(url: str) -> dict:
 
 
 @event.listens_for(Engine, "do_connect")
-def _sqlite_folder(dialect, _record, cargs, cparams):
-    """An SQLite file is made by its first connection (building an app writes nothing); make the
-    folder it goes in too, such as a new instance folder on the first `erp init`."""
+def _sqlite_file(dialect, _record, cargs, cparams):
+    """An SQLite file is made by its first connection (building an app writes nothing): make the
+    folder it goes in too (a new instance folder on the first `erp init`), and keep the file and its
+    companions readable by their owner only (0600: the database holds password hashes). SQLite gives
+    the journal, WAL and shared-memory files the database file's permissions."""
     if dialect.name == "sqlite" and cargs and not cparams.get("uri") and cargs[0] not in ("", ":memory:"):
-        Path(cargs[0]).parent.mkdir(parents=True, exist_ok=True)
+        path = Path(cargs[0])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+            if file.exists() and file.stat().st_mode & 0o077:
+                file.chmod(0o600)
 
 
 @event.listens_for(Engine, "connect")

@@ -7,20 +7,21 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import selectinload
 
 from erp_core import records
-from erp_core.api import ApiModel, ApiRoutes, ListQuery, Number, Page, paginate, reject_nulls
+from erp_core.api import ApiModel, ApiRoutes, Id, ListQuery, Number, Page, paginate, reject_nulls
+from erp_core.text import Text
 from erp_core.auth import api_user
 from erp_core.services import get_or_404
 
 from . import services
-from .models import Invoice, InvoiceState, InvoiceType
+from .models import DESCRIPTION_MAX, Invoice, InvoiceState, InvoiceType
 
 routes = ApiRoutes("invoicing")
 
 
 
 class LineIn(ApiModel):
-    product_id: int | None = None
-    description: str | None = None
+    product_id: Id | None = None
+    description: Text | None = Field(None, max_length=DESCRIPTION_MAX)
     quantity: Number
     unit_price: Number
     tax_rate: Number | None = Field(None, description="Percent: 21 means 21%.")
@@ -28,9 +29,9 @@ class LineIn(ApiModel):
 
 class InvoiceIn(ApiModel):
     type: InvoiceType
-    partner_id: int | None = Field(description="Required to post; a draft may be saved without one (null).")
+    partner_id: Id | None = Field(description="Required to post; a draft may be saved without one (null).")
     invoice_date: date | None = Field(None, description="Defaults to today (UTC).")
-    reversed_invoice_id: int | None = Field(None, description="For a refund: the posted document it refunds.")
+    reversed_invoice_id: Id | None = Field(None, description="For a refund: the posted document it refunds.")
     lines: list[LineIn]
 
 
@@ -38,9 +39,9 @@ class InvoicePatch(ApiModel):
     """Only the fields sent change; ``lines`` replaces every line."""
 
     type: InvoiceType | None = None
-    partner_id: int | None = None
+    partner_id: Id | None = None
     invoice_date: date | None = None
-    reversed_invoice_id: int | None = None
+    reversed_invoice_id: Id | None = None
     lines: list[LineIn] | None = None
 
 
@@ -71,8 +72,8 @@ class InvoiceOut(BaseModel):
 class InvoiceQuery(ListQuery):
     type: InvoiceType | None = None
     state: InvoiceState | None = None
-    partner_id: int | None = None
-    q: str | None = Field(None, description="Part of the number or of the partner's name")
+    partner_id: Id | None = None
+    q: Text | None = Field(None, max_length=200, description="Part of the number or of the partner's name")
     date_from: date | None = Field(None, description="Invoice date on or after (YYYY-MM-DD)")
     date_to: date | None = Field(None, description="Invoice date on or before (YYYY-MM-DD)")
 

@@ -25,6 +25,7 @@ class InvoiceState(Vocabulary):
     CANCELLED = "cancelled", "Cancelled"
 
 
+DESCRIPTION_MAX = 500  # a line's description
 NUMBER_PREFIXES = {"vendor_bill": "BILL", "customer_invoice": "INV", "vendor_refund": "RBILL", "customer_refund": "RINV"}
 
 
@@ -75,7 +76,7 @@ class InvoiceLine(db.Model):
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"))
     sequence: Mapped[int] = mapped_column(default=0)
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
-    description: Mapped[str] = mapped_column(String(500), default="")
+    description: Mapped[str] = mapped_column(String(DESCRIPTION_MAX), default="")
     quantity: Mapped[Decimal] = mapped_column(Numeric(16, 3))
     unit_price: Mapped[Decimal] = mapped_column(Numeric(16, 4))
     tax_rate: Mapped[Decimal | None] = mapped_column(Numeric(6, 3))  # percent, e.g. 21

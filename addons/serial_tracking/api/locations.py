@@ -4,7 +4,8 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from erp_core.api import ApiModel, ListQuery, Page, paginate
+from erp_core.api import ApiModel, Id, ListQuery, Page, paginate
+from erp_core.text import Text
 from erp_core.auth import api_user
 
 from .. import services
@@ -13,8 +14,8 @@ from . import routes
 
 
 class LocationIn(ApiModel):
-    name: str = Field(min_length=1, max_length=100)
-    parent_id: int | None = None
+    name: Text = Field(min_length=1, max_length=100)
+    parent_id: Id | None = None
     usage: LocationUsage = LocationUsage.INTERNAL
 
 

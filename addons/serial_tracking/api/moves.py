@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from erp_core.api import ApiModel, ListQuery, Number, Page, paginate
+from erp_core.api import ApiModel, Id, ListQuery, Number, Page, paginate
 from erp_core.auth import api_user, authorize
 from erp_core.database import db
 from erp_core.models import User
@@ -28,16 +28,16 @@ class StockMoveRef(BaseModel):
 
 
 class MoveLineIn(ApiModel):
-    product_id: int
+    product_id: Id
     quantity: Number
     serials: list[str] | None = Field(None, description="Serial numbers assigned at once, checked as by PUT .../serials.")
 
 
 class MoveIn(ApiModel):
     type: MoveType
-    source_location_id: int
-    dest_location_id: int
-    partner_id: int | None = None
+    source_location_id: Id
+    dest_location_id: Id
+    partner_id: Id | None = None
     lines: list[MoveLineIn] = Field(min_length=1)
 
 
@@ -77,7 +77,7 @@ class MoveOut(BaseModel):
 class MoveQuery(ListQuery):
     state: MoveState | None = None
     type: MoveType | None = None
-    invoice_id: int | None = None
+    invoice_id: Id | None = None
 
 
 def _lines_to_dicts(line_rows, names: dict[int, list[str]]) -> list[dict]:

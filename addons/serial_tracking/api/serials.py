@@ -6,7 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from erp_core.api import ApiModel, ListQuery, Page, paginate
+from erp_core.api import ApiModel, Id, ListQuery, Page, paginate
+from erp_core.text import Text
 from erp_core.auth import api_user
 
 from .. import services
@@ -15,13 +16,13 @@ from . import routes
 
 
 class SerialIn(ApiModel):
-    name: str
-    product_id: int
-    ref: str | None = Field(None, max_length=64)
+    name: str = Field(description="Trimmed and normalised to Unicode NFC; the serial number rules apply (422 invalid_serial).")
+    product_id: Id
+    ref: Text | None = Field(None, max_length=64)
 
 
 class SerialPatch(ApiModel):
-    ref: str | None = Field(None, max_length=64)
+    ref: Text | None = Field(None, max_length=64)
 
 
 class SerialOut(BaseModel):
@@ -44,18 +45,18 @@ class SerialOut(BaseModel):
 
 
 class SerialQuery(ListQuery):
-    product_id: int | None = None
+    product_id: Id | None = None
     status: SerialStatus | None = None
-    location_id: int | None = Field(None, description="At this location or below it")
-    q: str | None = Field(None, description="Part of the name (case-insensitive), or its beginning with match=prefix")
+    location_id: Id | None = Field(None, description="At this location or below it")
+    q: Text | None = Field(None, max_length=64, description="Part of the name (case-insensitive), or its beginning with match=prefix")
     match: Literal["contains", "prefix"] = Field("contains", description=(
         "contains: q anywhere in the name, ignoring case; prefix: names starting with q exactly as typed, "
         "answered from the name index (the fast search with a million serials)"))
 
 
 class LookupQuery(BaseModel):
-    name: str = Field(description="The exact serial number")
-    product_id: int | None = None
+    name: Text = Field(max_length=200, description="The exact serial number")
+    product_id: Id | None = None
 
 
 class HistoryRow(BaseModel):

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from erp_core.api import ListQuery, Page, paginate
+from erp_core.api import Id, ListQuery, Page, paginate
 
 from .. import services
 from . import routes
 
 
 class StockQuery(ListQuery):
-    product_id: int | None = None
-    location_id: int | None = Field(None, description="At this location or below it")
+    product_id: Id | None = None
+    location_id: Id | None = Field(None, description="At this location or below it")
 
 
 class StockRow(BaseModel):

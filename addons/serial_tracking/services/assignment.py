@@ -10,6 +10,7 @@ from sqlalchemy.orm import aliased
 from erp_core import audit
 from erp_core.database import db
 from erp_core.errors import DomainError, NotFound, raise_if_problems
+from erp_core.text import normalized_name
 
 from ..models import Location, MoveLineSerial, Serial, StockMove, StockMoveLine
 from .locations import locations_below
@@ -41,7 +42,7 @@ def assignment_problems(move: StockMove, line: StockMoveLine, names: list[str], 
     taken = set(db.session.scalars(others.where(MoveLineSerial.line_id != line.id) if replace else others))
     problems, accepted = [], {}
     for raw in names:
-        name = raw.strip()
+        name = normalized_name(raw)
         problem = serial_name_problem(name)
         if problem:
             problems.append(_detail(name, line.id, "invalid_serial", problem))
@@ -182,14 +183,14 @@ def _assign(move: StockMove, line: StockMoveLine, names: list[str], replace: boo
     require_pending(lock(move), "changed")
     problems = assignment_problems(move, line, names, replace=replace)
     raise_if_problems(problems, f"No serial number was assigned: {plural(len(problems), 'problem')} to fix first.")
-    audit.record(action, "move", move.id, user, line_id=line.id, serials=audit.compact([n.strip() for n in names]), **details)
+    audit.record(action, "move", move.id, user, line_id=line.id, serials=audit.compact([normalized_name(n) for n in names]), **details)
     return line
 
 
 def generated_names(first: str, count: int) -> list[str]:
     """``first`` and the ``count - 1`` names after it, counting up its trailing number and keeping
     its zero padding (SN-0009 → SN-0010, A-99 → A-100)."""
-    first = first.strip()
+    first = normalized_name(first)
     match = TRAILING_NUMBER.match(first)
     if match is None:
         raise DomainError("invalid_serial", f"{first or 'The first serial number'} does not end with a number to count up from.",
@@ -200,13 +201,26 @@ def generated_names(first: str, count: int) -> list[str]:
 
 
 def generate_serials(move: StockMove, line: StockMoveLine, first: str, count: int, user=None) -> StockMoveLine:
-    return _assign(move, line, generated_names(first, count), False, user, "generate", first=first.strip())
+    """``count`` names counting up from ``first``, refused at once (before any name is made) when
+    the line lacks fewer."""
+    check_line(move, line)
+    require_pending(lock(move), "changed")
+    missing = max(int(line.quantity) - line_serial_count(line), 0)
+    if not 1 <= count <= missing:
+        code = "too_many_serials" if count > 0 else "invalid_count"
+        message = ("Generate at least 1 serial number." if count < 1 else
+                   f"{count} are too many: the line lacks {missing} serial number{'' if missing == 1 else 's'}." if missing
+                   else f"{count} are too many: the line already has all its serial numbers.")
+        raise DomainError(code, message, [{"field": "count", "line_id": line.id, "code": code, "message": message}])
+    return _assign(move, line, generated_names(first, count), False, user, "generate", first=normalized_name(first))
 
 
 def remove_serial(move: StockMove, line: StockMoveLine, name: str, user=None) -> StockMoveLine:
     check_line(move, line)
     require_pending(lock(move), "changed")
-    name = name.strip()
+    name = normalized_name(name)
+    if serial_name_problem(name):
+        raise NotFound(f"{name!r} is not a serial number of this line of {move.reference}.")
     row = (MoveLineSerial.line_id == line.id, MoveLineSerial.name == name)
     if db.session.scalar(select(MoveLineSerial.id).where(*row)) is None:
         raise NotFound(f"{name} is not assigned to this line of {move.reference}.")

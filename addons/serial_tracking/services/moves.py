@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from flask import current_app
 from sqlalchemy import select, update
 
+from erp_addons.invoicing.models import Invoice
 from erp_core import audit
 from erp_core.database import db
 from erp_core.errors import InvalidState, NotFound, raise_if_problems
@@ -160,7 +161,12 @@ def create_move(type: str, source_location_id: int, dest_location_id: int, lines
 
 def lock(move: StockMove) -> StockMove:
     """Re-read the move, locked until the end of the transaction (PostgreSQL; SQLite writers are
-    serialised already), so two requests cannot validate or assign to it at the same time."""
+    serialised already), so two requests cannot validate or assign to it at the same time.
+
+    Locks are always taken in one order, the invoice before its move, as cancelling an invoice
+    does: a validation racing the cancellation of its invoice then waits instead of deadlocking."""
+    if move.invoice_id is not None:
+        db.session.execute(select(Invoice.id).where(Invoice.id == move.invoice_id).with_for_update())
     db.session.refresh(move, with_for_update=True)
     return move
 

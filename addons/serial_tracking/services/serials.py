@@ -1,7 +1,6 @@
 """Serial numbers: searching, reading, creating by hand, warranty and history."""
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, timezone
 
 from dateutil.relativedelta import relativedelta
@@ -13,6 +12,7 @@ from erp_core import audit
 from erp_core.database import db
 from erp_core.errors import DomainError, NotFound
 from erp_core.models import Product, User
+from erp_core.text import normalized_name, text_problem
 
 from ..models import SERIAL_NAME_MAX, Location, Serial, SerialHistory, StockMove
 from .locations import locations_below
@@ -20,18 +20,16 @@ from .moves import scope
 from .products import product_tracking
 
 _HistorySource, _HistoryDest = aliased(Location, name="history_source"), aliased(Location, name="history_dest")
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def serial_name_problem(name: str) -> str | None:
-    """Why ``name`` (already trimmed) cannot be a serial number, or None."""
+    """Why ``name`` (already through ``normalized_name``) cannot be a serial number, or None."""
     if not name:
         return "A serial number cannot be empty."
     if len(name) > SERIAL_NAME_MAX:
         return f"A serial number has at most {SERIAL_NAME_MAX} characters; this one has {len(name)}."
-    if CONTROL_CHARACTERS.search(name):
-        return "A serial number cannot contain control characters (tabs, line breaks...); check the scanner's settings."
-    return None
+    problem = text_problem(name)
+    return f"A serial number cannot hold invisible characters: {problem}" if problem else None
 
 
 def name_contains(q: str):
@@ -82,7 +80,7 @@ def get_serial(serial_id: int) -> Serial:
 
 def create_serial(name: str, product_id: int, ref: str | None = None, user=None) -> Serial:
     """A unit known before it is received (it has no location until a receipt brings it in)."""
-    name = (name or "").strip()
+    name = normalized_name(name or "")
     problem = serial_name_problem(name)
     if problem:
         raise DomainError("invalid_serial", problem, [{"field": "name", "serial": name, "code": "invalid_serial", "message": problem}])
@@ -122,7 +120,7 @@ def update_serial(serial: Serial, ref: str | None, user=None) -> Serial:
 
 def lookup_serial(name: str, product_id: int | None = None) -> Serial:
     """The serial of that exact name (of ``product_id`` when given)."""
-    name = (name or "").strip()
+    name = normalized_name(name or "")
     stmt = select(Serial).where(Serial.name == name).order_by(Serial.id)
     if product_id is not None:
         stmt = stmt.where(Serial.product_id == product_id)

@@ -10,7 +10,7 @@ from erp_core import audit
 from erp_core.database import UtcDateTime, db, dialect_insert, utcnow
 from erp_core.errors import raise_if_problems
 
-from ..models import MoveLineSerial, ProductTracking, Serial, SerialHistory, StockMove, StockMoveLine, StockQuant
+from ..models import Location, MoveLineSerial, ProductTracking, Serial, SerialHistory, StockMove, StockMoveLine, StockQuant
 from .assignment import link_serials, move_serial_counts, not_tracked, state_problems
 from .moves import Direction, direction, lock, plural, quantity_problems, require_pending
 from .products import tracking_column
@@ -52,7 +52,7 @@ def validate_move(move: StockMove, user) -> StockMove:
         _write_history(moving, now, user)  # first: it records where each unit was
         _move_serials(move, values)
     else:
-        _move_serials(move, values)  # units coming back
+        _move_back_serials(moving, values)
         if moving.creates_serials:
             _create_missing_serials(move, values, now)
         _write_history(moving, now, user)
@@ -84,6 +84,23 @@ def _move_serials(move: StockMove, values: dict) -> None:
     """The serials that exist already take their new location, status and info."""
     assigned = select(MoveLineSerial.serial_id).where(MoveLineSerial.move_id == move.id, MoveLineSerial.serial_id.is_not(None))
     db.session.execute(update(Serial).where(Serial.id.in_(assigned)).values(**values), execution_options={"synchronize_session": False})
+
+
+def _move_back_serials(moving: Direction, values: dict) -> None:
+    """Units coming back into stock (returns, known units received) move only if they are still out
+    of stock: a concurrent move that took one in first (it waited for our row lock, or we for its)
+    leaves it out of the update, and the problem is reported instead of moving the unit twice."""
+    move = moving.move
+    linked = (MoveLineSerial.move_id == move.id, MoveLineSerial.serial_id.is_not(None))
+    internal = select(Location.id).where(Location.usage == "internal")
+    moved = db.session.execute(
+        update(Serial).where(Serial.id.in_(select(MoveLineSerial.serial_id).where(*linked)),
+                             Serial.location_id.is_(None) | Serial.location_id.not_in(internal)).values(**values),
+        execution_options={"synchronize_session": False}).rowcount
+    if moved != db.session.scalar(select(func.count()).select_from(MoveLineSerial).where(*linked)):
+        problems = state_problems(moving, MoveLineSerial.move_id == move.id)
+        raise_if_problems(problems or [{"code": "serial_already_in_stock", "message": "Another move took these units in meanwhile."}],
+                          f"{move.reference} cannot be validated: another move changed its units meanwhile.")
 
 
 def _create_missing_serials(move: StockMove, values: dict, now: datetime) -> None:

@@ -205,7 +205,9 @@ def test_generate_counts_up_keeping_zero_padding(api):
     path = f"/moves/{move['id']}/lines/{move['lines'][0]['id']}/serials/generate"
     assert ok(api.post(path, json={"first": "SN-0009", "count": 3}))["serials"] == ["SN-0009", "SN-0010", "SN-0011"]
     assert ok(api.post(path, json={"first": "A-99", "count": 2}))["serials"][-2:] == ["A-99", "A-100"]
-    assert _offenders(assert_error(api.post(path, json={"first": "Z-1", "count": 2}), 422, "too_many_serials")) == [("Z-2", "too_many_serials")]
+    too_many = assert_error(api.post(path, json={"first": "Z-1", "count": 2}), 422, "too_many_serials")
+    assert [(d["field"], d["code"]) for d in too_many["details"]] == [("count", "too_many_serials")]
+    assert "lacks 1 serial number" in too_many["message"]
     assert_error(api.post(path, json={"first": "NODIGITS", "count": 1}), 422, "invalid_serial")
     assert_error(api.post(path, json={"first": "SN-1", "count": 0}), 400, "bad_request")
     assert _offenders(assert_error(api.post(path, json={"first": "SN-0010", "count": 1}), 422, "duplicate_serial")) == [("SN-0010", "duplicate_serial")]
