@@ -126,7 +126,7 @@ def test_length_limits_hold_for_post_patch_and_the_web_forms_alike(api, client):
 def test_a_taken_barcode_on_patch_is_422_not_a_crash(api):
     ok(api.post("/products", json={"name": "Dock", "barcode": "4006381333931"}), 201)
     other = ok(api.post("/products", json={"name": "Hub"}), 201)
-    error = assert_error(api.patch(f"/products/{other['id']}", json={"barcode": "4006381333931"}), 422, "duplicate")
+    error = assert_error(api.patch(f"/products/{other['id']}", json={"barcode": "4006381333931"}), 422, "duplicate_barcode")
     assert error["details"][0]["field"] == "barcode"
 
 

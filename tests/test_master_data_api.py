@@ -66,7 +66,7 @@ def test_patch_refuses_to_empty_a_required_field(manager):
 
 def test_duplicate_codes_and_barcodes_are_422_listing_both(manager):
     manager.post("/products", json={"name": "First", "default_code": "DUP", "barcode": "999"})
-    error = assert_error(manager.post("/products", json={"name": "Second", "default_code": "DUP", "barcode": "999"}), 422, "duplicate")
+    error = assert_error(manager.post("/products", json={"name": "Second", "default_code": "DUP", "barcode": "999"}), 422, "duplicate_default_code")
     assert {d["field"] for d in error["details"]} == {"default_code", "barcode"}
     assert manager.get("/products?q=Second").get_json()["total"] == 0
 

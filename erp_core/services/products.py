@@ -49,7 +49,7 @@ def _product_problems(product: Product, added: dict[str, Any]) -> list[dict]:
     for column in ("default_code", "barcode"):
         value = getattr(product, column)
         if value and db.session.scalar(select(Product.id).where(getattr(Product, column) == value, Product.id != product.id)):
-            problems.append({"field": column, "code": "duplicate", "message": f"Another product already has {column.replace('_', ' ')} {value!r}."})
+            problems.append({"field": column, "code": f"duplicate_{column}", "message": f"Another product already has {column.replace('_', ' ')} {value!r}."})
     return problems + records.check_extra(Product, product, added)
 
 

@@ -25,9 +25,7 @@ def _draft_bill() -> Invoice:
 
 
 @pytest.mark.postgres_only
-def test_parallel_posts_get_distinct_consecutive_numbers(app, backend):
-    if backend != "postgresql":
-        pytest.skip("needs PostgreSQL: concurrent transactions")
+def test_parallel_posts_get_distinct_consecutive_numbers(app):
     ids = [_draft_bill().id for _ in range(DOCUMENTS)]
     db.session.commit()
 
@@ -60,9 +58,7 @@ def test_parallel_posts_get_distinct_consecutive_numbers(app, backend):
 
 
 @pytest.mark.postgres_only
-def test_the_same_draft_posted_twice_at_once_is_posted_once(app, backend):
-    if backend != "postgresql":
-        pytest.skip("needs PostgreSQL: concurrent transactions")
+def test_the_same_draft_posted_twice_at_once_is_posted_once(app):
     invoice_id = _draft_bill().id
     db.session.commit()
     start = threading.Barrier(4)

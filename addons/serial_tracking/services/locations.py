@@ -37,7 +37,7 @@ def create_location(name: str, parent_id: int | None, usage: str, user=None) -> 
         problems.append({"field": "parent_id", "code": "not_found", "message": f"There is no location with id {parent_id}."})
     full_name = f"{parent.full_name}/{name}" if parent else name
     if name and db.session.scalar(select(Location.id).where(Location.full_name == full_name)):
-        problems.append({"field": "name", "code": "duplicate", "message": f"A location named {full_name} already exists."})
+        problems.append({"field": "name", "code": "duplicate_location", "message": f"A location named {full_name} already exists."})
     raise_if_problems(problems, "The location cannot be created: " + "; ".join(p["message"] for p in problems))
     location = Location(name=name, parent_id=parent_id, usage=usage, full_name=full_name)
     db.session.add(location)

@@ -46,7 +46,7 @@ def test_creating_a_location_is_checked_and_needs_location_write(api):
     stock = stock_location(api)
     manager = api.as_("inventory_manager")
     assert_error(api.as_("warehouse").post("/locations", json={"name": "Shelf", "parent_id": stock["id"]}), 403, "forbidden")
-    assert_error(manager.post("/locations", json={"name": "Stock", "parent_id": 1}), 422, "duplicate")
+    assert_error(manager.post("/locations", json={"name": "Stock", "parent_id": 1}), 422, "duplicate_location")
     assert_error(manager.post("/locations", json={"name": "A/B", "parent_id": stock["id"]}), 422, "invalid_name")
     assert_error(manager.post("/locations", json={"name": "Shelf", "parent_id": 99999}), 422, "not_found")
     assert_error(manager.post("/locations", json={"name": "Shelf", "usage": "attic"}), 400, "bad_request")

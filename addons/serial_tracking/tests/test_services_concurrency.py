@@ -46,9 +46,7 @@ def _run_at_once(app, count: int, action) -> list[str]:
     return sorted(outcomes)
 
 
-def test_the_same_units_assigned_to_several_deliveries_at_once_are_reserved_by_one(app, api, backend):
-    if backend != "postgresql":
-        pytest.skip("needs PostgreSQL: concurrent transactions")
+def test_the_same_units_assigned_to_several_deliveries_at_once_are_reserved_by_one(app, api):
     laptop, customer = create_product(api), create_partner(api)
     names = [f"SN-{n}" for n in range(20)]
     receive(api, laptop, names)
@@ -65,9 +63,7 @@ def test_the_same_units_assigned_to_several_deliveries_at_once_are_reserved_by_o
     assert [ok(api.get(f"/moves/{m}"))["ready"] for m in moves].count(True) == 1
 
 
-def test_a_move_validated_twice_at_once_is_validated_once(app, api, backend):
-    if backend != "postgresql":
-        pytest.skip("needs PostgreSQL: concurrent transactions")
+def test_a_move_validated_twice_at_once_is_validated_once(app, api):
     laptop = create_product(api)
     move = invoice_move(api, post_invoice(api, "vendor_bill", create_partner(api), [(laptop, 50)]))
     ok(api.post(f"/moves/{move['id']}/lines/{move['lines'][0]['id']}/serials/generate", json={"first": "SN-001", "count": 50}))
