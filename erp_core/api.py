@@ -78,6 +78,7 @@ class Route:
     tag: str
     errors: tuple[int, ...] = ()  # error statuses beyond those the declaration implies (OpenAPI)
     raw_body: str | None = None  # the media type of a body the view reads itself (a CSV file), instead of ``body``
+    body_optional: bool = False  # ``body`` may be left out (an action with options): its defaults apply
 
 
 @dataclass
@@ -88,10 +89,11 @@ class ApiRoutes:
     routes: list[Route] = field(default_factory=list)
 
     def route(self, rule: str, method: str = "GET", *, summary: str, permission: str | None = None, body=None, query=None,
-              response=None, status: int = 200, auth: bool = True, errors: tuple[int, ...] = (), raw_body: str | None = None):
+              response=None, status: int = 200, auth: bool = True, errors: tuple[int, ...] = (), raw_body: str | None = None,
+              body_optional: bool = False):
         def decorator(view):
             self.routes.append(Route(rule, method, view, summary, permission, body, query, response, status, auth, self.tag, errors,
-                                     raw_body))
+                                     raw_body, body_optional))
             return view
 
         return decorator
@@ -123,9 +125,11 @@ def _json_body() -> bytes:
     return raw
 
 
-def _parse_body(model: type[BaseModel]) -> BaseModel:
+def _parse_body(model: type[BaseModel], optional: bool = False) -> BaseModel:
     raw = _json_body()
     if not raw.strip():
+        if optional:
+            return model()
         raise BadRequest("Send a JSON object as the request body.")
     try:
         return model.model_validate_json(raw)
@@ -192,7 +196,7 @@ def _make_view(route: Route):
             if route.permission:
                 authorize(route.permission)
             if route.body is not None:
-                kwargs["body"] = _parse_body(resolve_model(route.body))
+                kwargs["body"] = _parse_body(resolve_model(route.body), route.body_optional)
             elif route.raw_body is None:
                 _no_body()
             if route.query is not None:

@@ -3,7 +3,7 @@ menus (Invoicing → Partners, Inventory → Products) and add product fields th
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from wtforms import EmailField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 from . import records, services
@@ -64,6 +64,8 @@ def _product_form_class():
     for extra in records.extra_fields(Product, writable=True):
         if extra.choices:
             field = SelectField(extra.label, choices=extra.choices, description=extra.help)
+        elif extra.type is bool:
+            field = BooleanField(extra.label, description=extra.help)
         elif extra.type is int:
             field = IntegerField(extra.label, validators=[Optional(), NumberRange(min=0)], description=extra.help)
         else:

@@ -109,7 +109,7 @@ def openapi_document(app: Flask) -> dict:
             roles = sorted(state.permissions[r.permission] | {"admin"})
             operation["description"] = f"Roles: {', '.join(roles)} (permission `{r.permission}`)."
         if r.body is not None:
-            operation["requestBody"] = {"required": True, "content": {"application/json": {
+            operation["requestBody"] = {"required": not r.body_optional, "content": {"application/json": {
                 "schema": refs[(resolve_model(r.body), "validation")]}}}
         schema = refs[(resolve_model(r.response), "validation")] if r.response is not None else None
         operation["responses"] = {str(r.status): response("Success", schema)}

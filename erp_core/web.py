@@ -115,7 +115,8 @@ def flash_error(exc: DomainError, form=None) -> None:
     from .forms import ErrorPlaces
 
     places = form if isinstance(form, ErrorPlaces) or form is None else ErrorPlaces(form)
-    unplaced = places.place(exc.details) if places is not None else exc.details
+    unplaced = [d for d in (places.place(exc.details) if places is not None else exc.details)
+                if d.get("message") not in exc.message]  # a detail the message already says is said once
     flash(exc.message, "error")
     for detail in unplaced[:20]:
         label = detail_label(detail)

@@ -64,8 +64,14 @@ class Invoice(db.Model):
         return InvoiceType.label_of(self.type)
 
     @property
+    def draft_name(self) -> str:
+        """The name of the document before it has a number (also while posting, so that a refusal
+        never names a number the document did not get)."""
+        return f"Draft {self.type_label.lower()} #{self.id}"
+
+    @property
     def display_name(self) -> str:
-        return self.number or f"Draft {self.type_label.lower()} #{self.id}"
+        return self.number or self.draft_name
 
 
 class InvoiceLine(db.Model):

@@ -201,6 +201,7 @@ def document(invoice_id: int):
     kind = LIST_OF_TYPE[invoice.type]
     return render_template("invoicing/detail.html", title=invoice.display_name, invoice=invoice, refunds=services.refunds_of(invoice),
                            list_endpoint=kind, list_title=LISTS[kind][0],
+                           cancel_refusals=services.cancel_refusals(invoice) if invoice.state == "posted" else [],
                            refundable=invoice.type in services.REFUND_TYPES, panels=sorted(panels, key=lambda p: p.order))
 
 

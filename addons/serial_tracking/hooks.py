@@ -39,6 +39,9 @@ def erp_permissions():
         "move.cancel": warehouse,
         "move.validate.manual": manager,  # scrap and adjustments
         "move.cancel.manual": manager,
+        "move.recreate": {"accountant", "inventory_manager"},  # an invoice's stock move, made again
+        "count.create": warehouse,  # count a location (scan what is there)
+        "count.apply": manager,     # apply a count's differences as moves
     }
 
 

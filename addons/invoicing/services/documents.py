@@ -2,7 +2,7 @@
 half done), refunds made from posted documents, and searching them."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -46,13 +46,23 @@ def reversed_invoice_problems(values: dict) -> list[dict]:
     return problems
 
 
+DATE_RANGE = timedelta(days=366)  # "a year away", leap years included
+
+
+def date_problems(invoice_date: date | None) -> list[dict]:
+    """An invoice date more than a year from today is a typo (2062 for 2026, 0001...)."""
+    if invoice_date is None or abs(invoice_date - today()) <= DATE_RANGE:
+        return []
+    return [problem("invoice_date", "invalid_date", f"{invoice_date.isoformat()} is more than a year from today; check the year.")]
+
+
 def _draft_problems(values: dict) -> list[dict]:
     """What makes a draft impossible to store: unknown references and values the columns cannot hold.
     Business rules (positive quantities...) wait for posting, so a draft can be saved half-done."""
     problems = []
     if values.get("partner_id") is not None and db.session.get(Partner, values["partner_id"]) is None:
         problems.append(problem("partner_id", "unknown_partner", f"There is no partner with id {values['partner_id']}."))
-    problems += reversed_invoice_problems(values)
+    problems += reversed_invoice_problems(values) + date_problems(values.get("invoice_date"))
     product_ids = {line["product_id"] for line in values["lines"] if line.get("product_id") is not None}
     known = set(db.session.scalars(select(Product.id).where(Product.id.in_(product_ids)))) if product_ids else set()
     for index, line in enumerate(values["lines"]):

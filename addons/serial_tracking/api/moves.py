@@ -11,9 +11,10 @@ from erp_core.api import ApiModel, Id, ListQuery, Number, Page, paginate
 from erp_core.auth import api_user, authorize
 from erp_core.database import db
 from erp_core.models import User
+from erp_core.text import Text
 
 from .. import services
-from ..models import MoveLineSerial, MoveState, MoveType, ProductTracking, StockMove, StockMoveLine, Tracking
+from ..models import REASON_MAX, MoveLineSerial, MoveState, MoveType, ProductTracking, StockMove, StockMoveLine, Tracking
 from ..services.products import tracking_column
 from . import routes
 
@@ -53,7 +54,8 @@ class GenerateIn(ApiModel):
 class MoveLineOut(BaseModel):
     id: int
     product_id: int
-    quantity: float
+    quantity: float = Field(description="On a done move, what was done.")
+    quantity_dropped: float = Field(description="What validating without a backorder left undone (0 otherwise).")
     tracking: Tracking
     serials: list[str]
 
@@ -71,6 +73,10 @@ class MoveOut(BaseModel):
     created_at: datetime
     done_at: datetime | None
     done_by: str | None
+    backorder_id: int | None = Field(description="The pending move that took what this move lacked when validated.")
+    backorder_of_id: int | None = Field(description="The move whose rest this backorder is.")
+    origin_move_id: int | None = Field(description="The move this one returns or corrects.")
+    reason: str | None = Field(description="Why the move was made (corrections, scrap, counts).")
     lines: list[MoveLineOut]
 
 
@@ -81,13 +87,15 @@ class MoveQuery(ListQuery):
 
 
 def _lines_to_dicts(line_rows, names: dict[int, list[str]]) -> list[dict]:
-    return [{"id": line_id, "product_id": product_id, "quantity": quantity, "tracking": tracking, "serials": names.get(line_id, [])}
-            for line_id, product_id, quantity, tracking in line_rows]
+    return [{"id": line_id, "product_id": product_id, "quantity": quantity, "quantity_dropped": dropped, "tracking": tracking,
+             "serials": names.get(line_id, [])}
+            for line_id, product_id, quantity, dropped, tracking in line_rows]
 
 
 def _line_rows(where):
     return db.session.execute(
-        select(StockMoveLine.id, StockMoveLine.move_id, StockMoveLine.product_id, StockMoveLine.quantity, tracking_column())
+        select(StockMoveLine.id, StockMoveLine.move_id, StockMoveLine.product_id, StockMoveLine.quantity,
+               StockMoveLine.quantity_dropped, tracking_column())
         .outerjoin(ProductTracking, ProductTracking.product_id == StockMoveLine.product_id).where(where).order_by(StockMoveLine.id)).all()
 
 
@@ -104,11 +112,12 @@ def moves_to_dicts(moves: list[StockMove]) -> list[dict]:
     if not ids:
         return []
     lines_by_move = defaultdict(list)
-    for line_id, move_id, product_id, quantity, tracking in _line_rows(StockMoveLine.move_id.in_(ids)):
-        lines_by_move[move_id].append((line_id, product_id, quantity, tracking))
+    for line_id, move_id, product_id, quantity, dropped, tracking in _line_rows(StockMoveLine.move_id.in_(ids)):
+        lines_by_move[move_id].append((line_id, product_id, quantity, dropped, tracking))
     names = _serial_names(MoveLineSerial.move_id.in_(ids))
     user_ids = {m.done_by_id for m in moves if m.done_by_id is not None}
     users = dict(db.session.execute(select(User.id, User.username).where(User.id.in_(user_ids))).all()) if user_ids else {}
+    backorders = dict(db.session.execute(select(StockMove.backorder_of_id, StockMove.id).where(StockMove.backorder_of_id.in_(ids))).all())
     result = []
     for move in moves:
         lines = _lines_to_dicts(lines_by_move[move.id], names)
@@ -117,7 +126,8 @@ def moves_to_dicts(moves: list[StockMove]) -> list[dict]:
             "ready": all(len(line["serials"]) == line["quantity"] for line in lines if line["tracking"] == "serial"),
             "source_location_id": move.source_location_id, "dest_location_id": move.dest_location_id,
             "partner_id": move.partner_id, "invoice_id": move.invoice_id, "created_at": move.created_at,
-            "done_at": move.done_at, "done_by": users.get(move.done_by_id), "lines": lines,
+            "done_at": move.done_at, "done_by": users.get(move.done_by_id), "backorder_id": backorders.get(move.id),
+            "backorder_of_id": move.backorder_of_id, "origin_move_id": move.origin_move_id, "reason": move.reason, "lines": lines,
         })
     return result
 
@@ -127,7 +137,8 @@ def move_to_dict(move: StockMove) -> dict:
 
 
 def line_to_dict(line: StockMoveLine) -> dict:
-    rows = [(line_id, product_id, quantity, tracking) for line_id, _, product_id, quantity, tracking in _line_rows(StockMoveLine.id == line.id)]
+    rows = [(line_id, product_id, quantity, dropped, tracking)
+            for line_id, _, product_id, quantity, dropped, tracking in _line_rows(StockMoveLine.id == line.id)]
     return _lines_to_dicts(rows, _serial_names(MoveLineSerial.line_id == line.id))[0]
 
 
@@ -189,11 +200,48 @@ def remove_serial(move_id: int, line_id: int, name: str):
     return line_to_dict(services.remove_serial(move, line, name, user=api_user()))
 
 
-@routes.route("/moves/<int:move_id>/validate", "POST", summary="Check everything again and move the stock (all or nothing)", response=MoveOut)
-def validate_move(move_id: int):
+class ValidateIn(ApiModel):
+    backorder: bool | None = Field(None, description="When lines lack serial numbers: true validates what is assigned and puts the "
+                                   "rest on a new pending move; false validates what is assigned and drops the rest; left out, "
+                                   "the move is refused (422 serial_count_mismatch).")
+
+
+@routes.route("/moves/<int:move_id>/validate", "POST", summary="Check everything again and move the stock (all or nothing)",
+              body=ValidateIn, body_optional=True, response=MoveOut)
+def validate_move(move_id: int, body: ValidateIn):
     move = services.get_move(move_id)
     authorize(services.move_permission(move.type, "validate"))
-    return move_to_dict(services.validate_move(move, api_user()))
+    return move_to_dict(services.validate_move(move, api_user(), backorder=body.backorder))
+
+
+class ReturnIn(ApiModel):
+    serials: list[str] | None = Field(None, description="The serial numbers to return; all of the move's when left out.")
+
+
+@routes.route("/moves/<int:move_id>/return", "POST", summary="A pending move bringing back (some of) what a done delivery or receipt "
+              "moved, its serial numbers already assigned", body=ReturnIn, body_optional=True, response=MoveOut, status=201)
+def return_move(move_id: int, body: ReturnIn):
+    original = services.get_move(move_id)
+    authorize(services.move_permission(services.return_type(original), "validate"))
+    return move_to_dict(services.return_move(original, body.serials, api_user()))
+
+
+class CorrectIn(ApiModel):
+    wrong: str = Field(description="The serial number that is on the line but should not be.")
+    right: str = Field(description="The serial number that should have been on the line.")
+    reason: Text = Field(min_length=1, max_length=REASON_MAX, description="Why: kept on the correcting moves.")
+
+
+class CorrectionOut(BaseModel):
+    moves: list[MoveOut]
+
+
+@routes.route("/moves/<int:move_id>/lines/<int:line_id>/correct", "POST", summary="Correct a serial number of a done line with "
+              "done moves that leave stock as if the right one had been on the line", body=CorrectIn, response=CorrectionOut, status=201)
+def correct_serial(move_id: int, line_id: int, body: CorrectIn):
+    move, line = services.get_move_line(move_id, line_id)
+    authorize(services.move_permission(move.type, "validate"))
+    return {"moves": moves_to_dicts(services.correct_serial(move, line, body.wrong, body.right, body.reason, api_user()))}
 
 
 @routes.route("/moves/<int:move_id>/cancel", "POST", summary="Cancel a pending move and release its reservations", response=MoveOut)

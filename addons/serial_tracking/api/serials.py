@@ -41,7 +41,8 @@ class SerialOut(BaseModel):
     customer_id: int | None
     customer_invoice_id: int | None
     warranty_end: date | None
-    warranty_status: Literal["none", "active", "expired"]
+    warranty_status: Literal["none", "active", "expired", "returned"] = Field(
+        description="returned: the unit came back from the customer and has not been delivered again.")
 
 
 class SerialQuery(ListQuery):
@@ -50,7 +51,7 @@ class SerialQuery(ListQuery):
     location_id: Id | None = Field(None, description="At this location or below it")
     q: Text | None = Field(None, max_length=64, description="Part of the name (case-insensitive), or its beginning with match=prefix")
     match: Literal["contains", "prefix"] = Field("contains", description=(
-        "contains: q anywhere in the name, ignoring case; prefix: names starting with q exactly as typed, "
+        "contains: q anywhere in the name, ignoring case; prefix: names starting with q, ignoring case, "
         "answered from the name index (the fast search with a million serials)"))
 
 

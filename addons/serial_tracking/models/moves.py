@@ -17,6 +17,9 @@ from .products import ProductTracking
 from .serials import SERIAL_NAME_MAX
 
 
+REASON_MAX = 500
+
+
 class MoveType(Vocabulary):
     RECEIPT = "receipt", "Receipt"
     DELIVERY = "delivery", "Delivery"
@@ -38,6 +41,8 @@ class StockMove(db.Model):
         CheckConstraint(MoveState.check("state"), name="state"),
         Index("ix_stock_moves_state_type", "state", "type"),
         Index("ix_stock_moves_invoice_id", "invoice_id"),
+        Index("ix_stock_moves_backorder_of_id", "backorder_of_id"),
+        Index("ix_stock_moves_origin_move_id", "origin_move_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,6 +57,12 @@ class StockMove(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     done_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # What the move comes from: the move it takes the rest of (a backorder), the move it returns or
+    # corrects, the count it applies; and why it was made, in the user's words.
+    backorder_of_id: Mapped[int | None] = mapped_column(ForeignKey("stock_moves.id"))
+    origin_move_id: Mapped[int | None] = mapped_column(ForeignKey("stock_moves.id"))
+    count_id: Mapped[int | None] = mapped_column(ForeignKey("inventory_counts.id"))
+    reason: Mapped[str | None] = mapped_column(String(REASON_MAX))
 
     source_location: Mapped[Location] = relationship(foreign_keys=[source_location_id])
     dest_location: Mapped[Location] = relationship(foreign_keys=[dest_location_id])
@@ -66,7 +77,8 @@ class StockMove(db.Model):
 class StockMoveLine(db.Model):
     __tablename__ = "stock_move_lines"
     __table_args__ = (
-        CheckConstraint("quantity > 0", name="quantity_positive"),
+        # 0 only on a done move whose line was validated with nothing assigned and the rest dropped.
+        CheckConstraint("quantity >= 0", name="quantity_not_negative"),
         Index("ix_stock_move_lines_move_id", "move_id"),
     )
 
@@ -74,6 +86,7 @@ class StockMoveLine(db.Model):
     move_id: Mapped[int] = mapped_column(ForeignKey("stock_moves.id", ondelete="CASCADE"))
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
     quantity: Mapped[Decimal] = mapped_column(Numeric(16, 3))
+    quantity_dropped: Mapped[Decimal] = mapped_column(Numeric(16, 3), default=Decimal(0), server_default="0")
 
     move: Mapped[StockMove] = relationship(back_populates="lines")
     product: Mapped[Product] = relationship()

@@ -2,7 +2,8 @@
 product), so that loading the addon never changes the core's Product class."""
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from erp_core.database import db
@@ -22,3 +23,7 @@ class ProductTracking(db.Model):
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), primary_key=True)
     tracking: Mapped[str] = mapped_column(String(8), default="none", server_default="none")
     warranty_months: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A regular expression every serial of the product fully matches (None: any name), and whether
+    # serials are turned to upper case as they are scanned or typed.
+    serial_pattern: Mapped[str | None] = mapped_column(String(200))
+    serial_uppercase: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from erp_addons.invoicing.models import Invoice
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from erp_core.database import UtcDateTime, db, utcnow
@@ -32,7 +32,8 @@ class Serial(db.Model):
         UniqueConstraint("scope", "name"),
         CheckConstraint("scope = 0 OR scope = product_id", name="scope"),
         CheckConstraint(SerialStatus.check("status"), name="status"),
-        Index("ix_serials_name", "name"),
+        # Lower-case names: searches and look-ups by name ignore case (exact look-ups add name = ...).
+        Index("ix_serials_name_lower", func.lower(text("name"))),
         Index("ix_serials_status_id", "status", "id"),
         Index("ix_serials_location_status", "location_id", "status", "product_id"),
         Index("ix_serials_product_id", "product_id", "id"),

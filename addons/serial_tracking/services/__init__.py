@@ -8,7 +8,9 @@ and validation moves every unit with a handful of INSERT ... SELECT and UPDATE .
 Services never commit; the API request, web action or CLI command commits or rolls back."""
 from .assignment import (assign_serials, available_serials_stmt, fill_with_oldest, generate_serials, generated_names,
                          line_serial_count, line_serial_names, move_serial_counts, move_serial_previews, remove_serial)
-from .invoices import cancel_invoice_moves, create_invoice_move, invoice_cancel_refusal, invoice_moves, invoices_moves
+from .invoices import (cancel_invoice_moves, create_invoice_move, invoice_cancel_refusal, invoice_moves, invoices_moves,
+                       recreate_invoice_move, uncovered_quantities)
+from .returns import correct_serial, return_move, return_type, scrap_serial
 from .locations import (DEFAULT_LOCATIONS, DEFAULT_STOCK, create_default_locations, create_location, get_location,
                         location_of_usage, locations_below, stock_location)
 from .moves import cancel_move, create_move, get_move, get_move_line, move_permission, quantity_problems
@@ -26,5 +28,6 @@ __all__ = [
     "lookup_serial", "move_permission", "move_serial_counts", "move_serial_previews", "name_contains", "name_starts",
     "product_tracking", "quantity_problems", "remove_serial", "serial_counts", "serial_history_stmt", "serial_name_problem",
     "serial_tracked_products", "serials_stmt", "stock_location", "stock_quantities_stmt", "tracking_of", "trackings", "update_serial",
-    "validate_move", "warranty",
+    "validate_move", "warranty", "recreate_invoice_move", "uncovered_quantities", "correct_serial", "return_move",
+    "return_type", "scrap_serial",
 ]

@@ -10,16 +10,27 @@ from sqlalchemy.orm import aliased
 from erp_core import audit
 from erp_core.database import db
 from erp_core.errors import DomainError, NotFound, raise_if_problems
+from erp_core.models import Product
 from erp_core.text import normalized_name
 
 from ..models import Location, MoveLineSerial, Serial, StockMove, StockMoveLine
 from .locations import locations_below
 from .moves import Direction, check_line, direction, lock, plural, require_pending, scope
+from .serial_rules import compiled, in_words, serial_for
 from .serials import name_contains, serial_name_problem
 
 TRAILING_NUMBER = re.compile(r"^(.*?)([0-9]+)$")
 # Aliases built once: building them costs more than running the small queries that use them.
 _AssignedSerial, _Here, _Reserver = aliased(Serial, name="assigned_serial"), aliased(Location, name="here"), aliased(StockMove, name="reserver")
+_ItsProduct = aliased(Product, name="its_product")
+
+
+def product_barcodes(names: list[str]) -> dict[str, str]:
+    """{name: product} for the names that are a product's barcode (one query, whatever their number)."""
+    if not names:
+        return {}
+    table, _ = names_table(names)
+    return dict(db.session.execute(select(Product.barcode, Product.name).join(table, table.c.value == Product.barcode)).all())
 
 
 def _detail(name: str, line_id: int, code: str, message: str) -> dict:
@@ -31,21 +42,31 @@ def not_tracked(line: StockMoveLine) -> dict:
             "message": f"{line.product.display_name} is not tracked by serial number, so its line takes no serial numbers."}
 
 
-def assignment_problems(move: StockMove, line: StockMoveLine, names: list[str], *, replace: bool) -> list[dict]:
-    """Assign ``names`` to ``line`` and return every problem (empty when all is well). Rows are
-    written even when there are problems, so the database checks can list every offender; the
-    caller raises and its rollback undoes them."""
+def assignment_problems(move: StockMove, line: StockMoveLine, names: list[str], *, replace: bool) -> tuple[list[dict], list[str]]:
+    """Assign ``names`` to ``line``: (every problem, empty when all is well; the names as stored).
+    Rows are written even when there are problems, so the database checks can list every offender;
+    the caller raises and its rollback undoes them."""
     if line.tracking != "serial":
-        return [not_tracked(line)]
+        return [not_tracked(line)], []
     line_scope = scope(line.product_id)
     others = select(MoveLineSerial.name).where(MoveLineSerial.move_id == move.id, MoveLineSerial.scope == line_scope)
     taken = set(db.session.scalars(others.where(MoveLineSerial.line_id != line.id) if replace else others))
+    rules = line.product_tracking
+    uppercase, pattern = (rules.serial_uppercase, rules.serial_pattern) if rules else (False, None)
+    names = [serial_for(raw, uppercase) for raw in names]
+    barcodes = product_barcodes(names)
     problems, accepted = [], {}
-    for raw in names:
-        name = normalized_name(raw)
+    for name in names:
         problem = serial_name_problem(name)
         if problem:
             problems.append(_detail(name, line.id, "invalid_serial", problem))
+        elif name in barcodes:
+            problems.append(_detail(name, line.id, "serial_is_product_barcode",
+                                    f"{name} is the barcode of {barcodes[name]}, not a serial number: scan the unit's serial number label."))
+        elif pattern and not compiled(pattern).fullmatch(name):
+            problems.append(_detail(name, line.id, "serial_format",
+                                    f"{name} does not look like a serial number of {line.product.display_name}: "
+                                    f"they are {in_words(pattern)} (pattern {pattern})."))
         elif name in accepted or name in taken:
             problems.append(_detail(name, line.id, "duplicate_serial", f"{name} is given twice in {move.reference}; each unit is counted once."))
         else:
@@ -66,7 +87,7 @@ def assignment_problems(move: StockMove, line: StockMoveLine, names: list[str], 
         problems += state_problems(direction(move), *new_rows)
         if not problems:
             problems += _reserve(direction(move), *new_rows, expected=len(accepted))
-    return problems
+    return problems, list(accepted)
 
 
 def names_table(names: list[str]):
@@ -114,9 +135,11 @@ def state_problems(moving: Direction, *where) -> list[dict]:
         conditions += [(here.usage == "internal", "in_stock")]
     reason = case(*conditions, else_=None)
     rows = db.session.execute(
-        select(MoveLineSerial.name, MoveLineSerial.line_id, reason.label("reason"), here.full_name, reserver.reference)
+        select(MoveLineSerial.name, MoveLineSerial.line_id, reason.label("reason"), here.full_name, reserver.reference,
+               _ItsProduct.name.label("product"))
         .select_from(MoveLineSerial)
         .outerjoin(s, s.id == MoveLineSerial.serial_id)
+        .outerjoin(_ItsProduct, _ItsProduct.id == s.product_id)
         .outerjoin(here, here.id == s.location_id)
         .outerjoin(reserver, reserver.id == s.reserved_by_move_id)
         .where(*where, reason.is_not(None))
@@ -126,17 +149,18 @@ def state_problems(moving: Direction, *where) -> list[dict]:
         return []
     partner = move.partner.name if move.partner_id is not None else "this customer"
     messages = {
-        "wrong_product": ("serial_wrong_product", "{name} already exists for another product, and serial numbers are unique across products."),
+        "wrong_product": ("serial_wrong_product", "{name} is a {product}, not this product (serial numbers are unique across products)."),
         "missing": ("serial_not_at_location", "{name} does not exist, so it is not at " + source.full_name + "; check the number."),
-        "not_at_location": ("serial_not_at_location", "{name} is not at " + source.full_name + " or below (it is at {where}); check its current location."),
+        "not_at_location": ("serial_not_at_location", "{name} is not at " + source.full_name + " or below ({where}); check where it is."),
         "reserved": ("serial_reserved", "{name} is reserved by the pending move {reserver}; remove it there first."),
-        "in_stock": ("serial_already_in_stock", "{name} is already in stock at {where}; a receipt brings in only units that are not in stock."),
+        "in_stock": ("serial_already_in_stock", "{name} is already in stock ({where}); a receipt brings in only units that are not in stock."),
         "not_delivered": ("serial_not_delivered_to_partner", "{name} was not delivered to " + partner + ", so it cannot be returned by them."),
     }
     problems = []
-    for name, line_id, why, where_now, reserved_by in rows:
+    for name, line_id, why, where_now, reserved_by, product in rows:
         code, template = messages[why]
-        problems.append(_detail(name, line_id, code, template.format(name=name, where=where_now or "no location", reserver=reserved_by)))
+        where = f"it is at {where_now}" if where_now else "it was never received"
+        problems.append(_detail(name, line_id, code, template.format(name=name, where=where, reserver=reserved_by, product=product)))
     return problems
 
 
@@ -181,9 +205,9 @@ def assign_serials(move: StockMove, line: StockMoveLine, names: list[str], *, re
 def _assign(move: StockMove, line: StockMoveLine, names: list[str], replace: bool, user, action: str, **details) -> StockMoveLine:
     check_line(move, line)
     require_pending(lock(move), "changed")
-    problems = assignment_problems(move, line, names, replace=replace)
+    problems, assigned = assignment_problems(move, line, names, replace=replace)
     raise_if_problems(problems, f"No serial number was assigned: {plural(len(problems), 'problem')} to fix first.")
-    audit.record(action, "move", move.id, user, line_id=line.id, serials=audit.compact([normalized_name(n) for n in names]), **details)
+    audit.record(action, "move", move.id, user, line_id=line.id, serials=audit.compact(assigned), **details)
     return line
 
 

@@ -120,9 +120,10 @@ def _next_reference(move_type: str) -> str:
 
 
 def create_move(type: str, source_location_id: int, dest_location_id: int, lines: list[dict],
-                partner_id: int | None = None, invoice_id: int | None = None, user=None) -> StockMove:
+                partner_id: int | None = None, invoice_id: int | None = None, user=None, **links) -> StockMove:
     """A pending move. Each line is ``{"product_id", "quantity", "serials"?}``; serials given here
-    are assigned with the same checks as a later assignment."""
+    are assigned with the same checks as a later assignment. ``links``: what the move comes from
+    (``backorder_of_id``, ``origin_move_id``, ``count_id``) and its ``reason``."""
     from .assignment import assignment_problems
 
     source = db.session.get(Location, source_location_id)
@@ -146,13 +147,13 @@ def create_move(type: str, source_location_id: int, dest_location_id: int, lines
 
     move = StockMove(reference=_next_reference(type), type=type, state="pending", source_location_id=source.id,
                      dest_location_id=dest.id, partner_id=partner_id, invoice_id=invoice_id,
-                     created_by_id=user.id if user is not None else None)
+                     created_by_id=user.id if user is not None else None, **links)
     move.lines = [StockMoveLine(product_id=line["product_id"], quantity=Decimal(str(line["quantity"]))) for line in lines]
     db.session.add(move)
     db.session.flush()
     for line, data in zip(move.lines, lines):
         if data.get("serials") is not None:
-            problems += assignment_problems(move, line, data["serials"], replace=True)
+            problems += assignment_problems(move, line, data["serials"], replace=True)[0]
     raise_if_problems(problems, f"The stock move cannot be created: {plural(len(problems), 'serial number')} cannot be assigned.")
     audit.record("create", "move", move.id, user, type=type, reference=move.reference, invoice_id=invoice_id,
                  lines=[{"product_id": line.product_id, "quantity": line.quantity} for line in move.lines])

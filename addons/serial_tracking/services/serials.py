@@ -35,22 +35,21 @@ def serial_name_problem(name: str) -> str | None:
 def name_contains(q: str):
     """Case-insensitive "part of the name" filter. PostgreSQL answers from the pg_trgm index
     (migration serial_tracking_0003); SQLite has no index for it, so the matching ids are collected
-    in one pass over the compact name index rather than by walking the table."""
-    pattern = q.strip()
+    in one pass over the compact index of lower-case names rather than by walking the table."""
+    pattern = q.strip().lower()
     if db.session.get_bind().dialect.name == "postgresql":
         return Serial.name.icontains(pattern, autoescape=True)
-    # LIKE is case-insensitive for ASCII on SQLite
-    return Serial.id.in_(select(Serial.id).where(Serial.name.contains(pattern, autoescape=True)))
+    return Serial.id.in_(select(Serial.id).where(func.lower(Serial.name).contains(pattern, autoescape=True)))
 
 
 def name_starts(q: str):
-    """Names starting with ``q`` exactly as typed (case-sensitive), found through an index: a range
-    on the name index on SQLite (whose LIKE ignores case, so cannot use it), LIKE 'q%' on
-    PostgreSQL (the pg_trgm index serves it whatever the database's collation)."""
-    pattern = q.strip()
+    """Names starting with ``q``, ignoring case, found through an index: a range on the index of
+    lower-case names on SQLite, ILIKE 'q%' on PostgreSQL (the pg_trgm index serves it whatever the
+    database's collation)."""
+    pattern = q.strip().lower()
     if db.session.get_bind().dialect.name == "postgresql":
-        return Serial.name.startswith(pattern, autoescape=True)
-    return (Serial.name >= pattern) & (Serial.name < pattern + "\U0010ffff")
+        return Serial.name.istartswith(pattern, autoescape=True)
+    return (func.lower(Serial.name) >= pattern) & (func.lower(Serial.name) < pattern + "\U0010ffff")
 
 
 def serials_stmt(product_id: int | None = None, status: str | None = None, location_id: int | None = None, q: str | None = None,
@@ -121,7 +120,8 @@ def update_serial(serial: Serial, ref: str | None, user=None) -> Serial:
 def lookup_serial(name: str, product_id: int | None = None) -> Serial:
     """The serial of that exact name (of ``product_id`` when given)."""
     name = normalized_name(name or "")
-    stmt = select(Serial).where(Serial.name == name).order_by(Serial.id)
+    # The index is on the lower-case name (searches ignore case); the name itself must be exact.
+    stmt = select(Serial).where(func.lower(Serial.name) == name.lower(), Serial.name == name).order_by(Serial.id)
     if product_id is not None:
         stmt = stmt.where(Serial.product_id == product_id)
     found = list(db.session.scalars(stmt.limit(100)))
@@ -135,8 +135,11 @@ def lookup_serial(name: str, product_id: int | None = None) -> Serial:
 
 
 def warranty(serial: Serial, today: date | None = None) -> tuple[date | None, str]:
-    """(warranty end, "none" | "active" | "expired"): ``warranty_months`` of the product from the
-    delivery to the customer."""
+    """(warranty end, "none" | "active" | "expired" | "returned"): ``warranty_months`` of the product
+    from the delivery to the customer; a unit that came back from the customer is "returned" until
+    it is delivered again."""
+    if serial.delivered_at is not None and (serial.location is None or serial.location.usage != "customer"):
+        return None, "returned"
     months = serial.product_tracking.warranty_months if serial.product_tracking else 0
     if serial.delivered_at is None or not months:
         return None, "none"

@@ -3,12 +3,13 @@ number of SQL statements whatever the number of units."""
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import func, insert, literal, select, update
 
 from erp_core import audit
 from erp_core.database import UtcDateTime, db, dialect_insert, utcnow
-from erp_core.errors import raise_if_problems
+from erp_core.errors import DomainError, raise_if_problems
 
 from ..models import Location, MoveLineSerial, ProductTracking, Serial, SerialHistory, StockMove, StockMoveLine, StockQuant
 from .assignment import link_serials, move_serial_counts, not_tracked, state_problems
@@ -35,10 +36,16 @@ def _line_problems(move: StockMove) -> list[dict]:
     return problems
 
 
-def validate_move(move: StockMove, user) -> StockMove:
+def validate_move(move: StockMove, user, backorder: bool | None = None) -> StockMove:
     """Check everything again and move the stock, in one transaction: a bounded number of SQL
-    statements whatever the number of serials."""
+    statements whatever the number of serials.
+
+    With ``backorder`` given, lines that lack serial numbers are validated for what they have:
+    the rest goes to a new pending move (``True``) or is dropped (``False``); without it, a line that
+    lacks any is refused (serial_count_mismatch)."""
     require_pending(lock(move), "validated")
+    if backorder is not None:
+        _split_short_lines(move, backorder, user)
     moving = direction(move)
     of_move = MoveLineSerial.move_id == move.id
     # Serials are never renamed or deleted, so only rows without a serial yet need linking.
@@ -62,6 +69,34 @@ def validate_move(move: StockMove, user) -> StockMove:
     audit.record("validate", "move", move.id, user, lines=[{"line_id": line.id, "product_id": line.product_id,
                                                             "quantity": line.quantity} for line in move.lines])
     return move
+
+
+def _split_short_lines(move: StockMove, backorder: bool, user) -> None:
+    """Make each serial-tracked line's quantity what it holds, putting the rest on a backorder (a new
+    pending move with the same type, ends, partner and invoice) or dropping it. A line with nothing
+    assigned leaves the move whole when there is a backorder to take it."""
+    from .moves import create_move
+
+    counts = move_serial_counts([move.id])
+    short = [(line, counts.get(line.id, 0)) for line in move.lines if line.tracking == "serial" and counts.get(line.id, 0) < line.quantity]
+    if not short:
+        return
+    if all(line.tracking == "serial" and counts.get(line.id, 0) == 0 for line in move.lines):
+        raise DomainError("nothing_to_validate", f"{move.reference} has no serial number assigned: assign some before validating.",
+                          [{"line_id": line.id, "field": "serials", "code": "nothing_to_validate",
+                            "message": f"{line.product.display_name}: no serial number is assigned."} for line in move.lines])
+    if backorder:
+        rest = create_move(move.type, move.source_location_id, move.dest_location_id,
+                           [{"product_id": line.product_id, "quantity": line.quantity - assigned} for line, assigned in short],
+                           partner_id=move.partner_id, invoice_id=move.invoice_id, user=user, backorder_of_id=move.id)
+        audit.record("backorder", "move", move.id, user, backorder_id=rest.id, reference=rest.reference)
+    for line, assigned in short:
+        if backorder and assigned == 0:
+            move.lines.remove(line)
+        else:
+            line.quantity_dropped = Decimal(0) if backorder else line.quantity - assigned
+            line.quantity = Decimal(assigned)
+    db.session.flush()
 
 
 def _arrival_values(moving: Direction, now: datetime) -> dict:

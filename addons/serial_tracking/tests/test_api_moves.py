@@ -10,7 +10,7 @@ from .common import (assign, create_invoice, create_location, create_partner, cr
                      post_invoice, receive, serial, stock_location, table_counts, validate)
 
 MOVE_KEYS = ["id", "reference", "type", "state", "ready", "source_location_id", "dest_location_id", "partner_id", "invoice_id",
-             "created_at", "done_at", "done_by", "lines"]
+             "created_at", "done_at", "done_by", "backorder_id", "backorder_of_id", "origin_move_id", "reason", "lines"]
 
 
 @pytest.mark.parametrize("invoice_type, move_type, source, dest, prefix", [
@@ -34,7 +34,7 @@ def test_posting_an_invoice_creates_one_pending_move_for_its_storable_lines(api,
     assert (move["partner_id"], move["invoice_id"], move["done_at"], move["done_by"]) == (partner["id"], invoice["id"], None, None)
     assert [(line["product_id"], line["quantity"], line["tracking"], line["serials"]) for line in move["lines"]] == [
         (laptop["id"], 2, "serial", []), (cable["id"], 1.5, "none", []), (laptop["id"], 1, "serial", [])]
-    assert list(move["lines"][0]) == ["id", "product_id", "quantity", "tracking", "serials"]
+    assert list(move["lines"][0]) == ["id", "product_id", "quantity", "quantity_dropped", "tracking", "serials"]
     assert ok(api.get(f"/invoices/{invoice['id']}"))["stock_moves"] == [
         {"id": move["id"], "reference": move["reference"], "type": move_type, "state": "pending"}]
     assert ok(api.get(f"/moves/{move['id']}")) == move

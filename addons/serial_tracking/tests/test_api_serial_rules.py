@@ -36,7 +36,8 @@ def test_names_are_trimmed_and_checked_for_format_all_offenders_listed(api):
     assert _serials(api, move) == ["KEEP-1"]
 
     line = ok(assign(api, move, ["  SN-1 ", "Y" * 64]))
-    assert line == {"id": move["lines"][0]["id"], "product_id": laptop["id"], "quantity": 10, "tracking": "serial", "serials": ["SN-1", "Y" * 64]}
+    assert line == {"id": move["lines"][0]["id"], "product_id": laptop["id"], "quantity": 10, "quantity_dropped": 0, "tracking": "serial",
+                    "serials": ["SN-1", "Y" * 64]}
 
 
 def test_a_serial_given_twice_in_one_move_is_refused(api):

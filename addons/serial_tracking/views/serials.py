@@ -5,6 +5,8 @@ from flask import flash, redirect, render_template, request, url_for
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Optional
 
+from sqlalchemy import func
+
 from erp_core.auth import acting_user, requires
 from erp_core.database import db
 from erp_core.forms import ErpForm
@@ -24,7 +26,7 @@ def serials():
     stmt = services.serials_stmt(product_id=int_arg("product_id"), status=status, location_id=int_arg("location_id"),
                                  q=q or None, match="prefix" if match == "starts" else "contains")
     if q and match == "starts":
-        stmt = stmt.order_by(None).order_by(Serial.name, Serial.id)  # name order follows the index the prefix walks
+        stmt = stmt.order_by(None).order_by(func.lower(Serial.name), Serial.id)  # the order of the index the prefix walks
     page, offset = page_args()
     rows = db.session.scalars(stmt.limit(PAGE_SIZE + 1).offset(offset)).unique().all()
     has_next = len(rows) > PAGE_SIZE

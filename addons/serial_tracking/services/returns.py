@@ -1,0 +1,120 @@
+"""Returns and corrections: new moves that undo (part of) a done move, linked to it by
+``origin_move_id``, never an edit of the move itself."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from erp_core import audit
+from erp_core.errors import BadRequest, DomainError, InvalidState, raise_if_problems
+from erp_core.database import db
+
+from ..models import MoveLineSerial, StockMove, StockMoveLine
+from .locations import stock_location
+from .moves import create_move, plural
+from .serial_rules import serial_for
+from .validation import validate_move
+
+RETURN_TYPES = {"delivery": "receipt", "receipt": "delivery"}
+REVERSE_TYPES = {**RETURN_TYPES, "internal": "internal"}
+
+
+def return_type(original: StockMove) -> str:
+    """The type of the move that returns ``original`` (a delivery comes back on a receipt)."""
+    if original.type not in RETURN_TYPES:
+        raise DomainError("not_returnable", f"{original.reference} is a {original.type}: only deliveries and receipts are returned.",
+                          [{"field": "type", "code": "not_returnable", "message": "Return a delivery or a receipt."}])
+    return RETURN_TYPES[original.type]
+
+
+def _serials_by_line(move: StockMove) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    for line_id, name in db.session.execute(select(MoveLineSerial.line_id, MoveLineSerial.name)
+                                            .where(MoveLineSerial.move_id == move.id).order_by(MoveLineSerial.id)):
+        found.setdefault(line_id, []).append(name)
+    return found
+
+
+def _uppercase(line: StockMoveLine) -> bool:
+    return bool(line.product_tracking and line.product_tracking.serial_uppercase)
+
+
+def return_move(original: StockMove, serials: list[str] | None, user=None) -> StockMove:
+    """A pending move back the other way (customer → WH/Stock for a delivery, WH/Stock → vendor for a
+    receipt), its lines holding the serial numbers of ``original`` (all of them, or ``serials``)."""
+    move_type = return_type(original)
+    if original.state != "done":
+        raise InvalidState(f"{original.reference} is {original.state}: only a done move can be returned.")
+    on_move = _serials_by_line(original)
+    lines, problems = [], []
+    if serials is None:
+        lines = [{"product_id": line.product_id, "quantity": line.quantity, **({"serials": on_move.get(line.id, [])}
+                  if line.tracking == "serial" else {})} for line in original.lines if line.quantity > 0]
+    else:
+        wanted: dict[int, tuple[StockMoveLine, list[str]]] = {}
+        for raw in serials:
+            found = next(((line, name) for line in original.lines for name in [serial_for(raw, _uppercase(line))]
+                          if name in on_move.get(line.id, ())), None)
+            if found is None:
+                problems.append({"serial": raw.strip(), "code": "serial_not_on_move",
+                                 "message": f"{raw.strip()} was not on {original.reference}; return only what it moved."})
+            else:
+                wanted.setdefault(found[0].id, (found[0], []))[1].append(found[1])
+        lines = [{"product_id": line.product_id, "quantity": len(names), "serials": names} for line, names in wanted.values()]
+    raise_if_problems(problems, f"Nothing was returned: {plural(len(problems), 'serial number')} of the list {'was' if len(problems) == 1 else 'were'} "
+                                f"not on {original.reference}.")
+    if not lines:
+        raise DomainError("nothing_to_return", f"{original.reference} moved nothing that can be returned.",
+                          [{"field": "serials", "code": "nothing_to_return", "message": "Choose serial numbers of the move."}])
+    ends = (original.dest_location_id, stock_location().id) if original.type == "delivery" else (stock_location().id, original.source_location_id)
+    returned = create_move(move_type, *ends, lines, partner_id=original.partner_id, user=user, origin_move_id=original.id)
+    audit.record("return", "move", original.id, user, return_id=returned.id, reference=returned.reference)
+    return returned
+
+
+def correct_serial(move: StockMove, line: StockMoveLine, wrong: str, right: str, reason: str, user=None) -> list[StockMove]:
+    """Done moves, linked to ``move`` and carrying ``reason``, that leave stock as if ``right`` had
+    been on ``line`` and ``wrong`` had not: ``wrong`` goes back from where the move took it to where
+    it came from, ``right`` makes the move's trip. ``move`` itself is never edited."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise BadRequest("Say why the serial number is corrected: the reason is kept on the correcting moves.",
+                         [{"field": "reason", "code": "required", "message": "Give a reason."}])
+    if move.state != "done":
+        raise InvalidState(f"{move.reference} is {move.state}: only a done move is corrected (change a pending one directly).")
+    if move.type not in REVERSE_TYPES:
+        raise DomainError("not_correctable", f"{move.reference} is a {move.type}; correct receipts, deliveries and internal transfers.",
+                          [{"field": "type", "code": "not_correctable", "message": "Only receipts, deliveries and transfers are corrected."}])
+    wrong, right = (serial_for(name, _uppercase(line)) for name in (wrong, right))
+    names = _serials_by_line(move).get(line.id, [])
+    problems = []
+    if wrong not in names:
+        problems.append({"serial": wrong, "line_id": line.id, "code": "serial_not_on_move",
+                         "message": f"{wrong} is not on this line of {move.reference}: choose one of its serial numbers."})
+    if right in names or right == wrong:
+        problems.append({"serial": right, "line_id": line.id, "code": "duplicate_serial",
+                         "message": f"{right} is already on this line of {move.reference}."})
+    raise_if_problems(problems, "The serial number cannot be corrected: " + " ".join(p["message"] for p in problems))
+    product = {"product_id": line.product_id, "quantity": 1}
+    undo = create_move(REVERSE_TYPES[move.type], move.dest_location_id, move.source_location_id, [{**product, "serials": [wrong]}],
+                       partner_id=move.partner_id, user=user, origin_move_id=move.id, reason=reason)
+    redo = create_move(move.type, move.source_location_id, move.dest_location_id, [{**product, "serials": [right]}],
+                       partner_id=move.partner_id, invoice_id=move.invoice_id, user=user, origin_move_id=move.id, reason=reason)
+    moves = [validate_move(undo, user), validate_move(redo, user)]
+    audit.record("correct", "move", move.id, user, line_id=line.id, wrong=wrong, right=right, reason=reason,
+                 moves=[m.reference for m in moves])
+    return moves
+
+
+def scrap_serial(serial, reason: str, user=None) -> StockMove:
+    """A done scrap move of one unit from where it is, with the reason."""
+    from .locations import location_of_usage
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise BadRequest("Say why the unit is scrapped.", [{"field": "reason", "code": "required", "message": "Give a reason."}])
+    if serial.location is None or serial.location.usage != "internal":
+        raise DomainError("serial_not_at_location", f"{serial.name} is not in stock, so it cannot be scrapped.",
+                          [{"serial": serial.name, "code": "serial_not_at_location", "message": "Only a unit in stock is scrapped."}])
+    scrap = create_move("scrap", serial.location_id, location_of_usage("scrap").id,
+                        [{"product_id": serial.product_id, "quantity": 1, "serials": [serial.name]}], user=user, reason=reason)
+    return validate_move(scrap, user)
