@@ -8,9 +8,12 @@ and validation moves every unit with a handful of INSERT ... SELECT and UPDATE .
 Services never commit; the API request, web action or CLI command commits or rolls back."""
 from .assignment import (assign_serials, available_serials_stmt, fill_with_oldest, generate_serials, generated_names,
                          line_serial_count, line_serial_names, move_serial_counts, move_serial_previews, remove_serial)
+from .counts import add_counted, apply_count, cancel_count, count_moves, get_count, remove_counted, start_count
+from .counts import difference as count_difference
 from .invoices import (cancel_invoice_moves, create_invoice_move, invoice_cancel_refusal, invoice_moves, invoices_moves,
                        recreate_invoice_move, uncovered_quantities)
 from .returns import correct_serial, return_move, return_type, scrap_serial
+from .tracking_changes import convert_tracking
 from .locations import (DEFAULT_LOCATIONS, DEFAULT_STOCK, create_default_locations, create_location, get_location,
                         location_of_usage, locations_below, stock_location)
 from .moves import cancel_move, create_move, get_move, get_move_line, move_permission, quantity_problems
@@ -29,5 +32,6 @@ __all__ = [
     "product_tracking", "quantity_problems", "remove_serial", "serial_counts", "serial_history_stmt", "serial_name_problem",
     "serial_tracked_products", "serials_stmt", "stock_location", "stock_quantities_stmt", "tracking_of", "trackings", "update_serial",
     "validate_move", "warranty", "recreate_invoice_move", "uncovered_quantities", "correct_serial", "return_move",
-    "return_type", "scrap_serial",
+    "return_type", "scrap_serial", "add_counted", "apply_count", "cancel_count", "get_count", "remove_counted", "start_count",
+    "count_difference", "count_moves", "convert_tracking",
 ]

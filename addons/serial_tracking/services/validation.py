@@ -26,6 +26,8 @@ def _line_problems(move: StockMove) -> list[dict]:
             if assigned:
                 problems.append(not_tracked(line))
             continue
+        if line.quantity == 0 and line.quantity_dropped:  # all of it dropped: nothing to check
+            continue
         problems += quantity_problems(product, line.tracking, line.quantity, "quantity", product.display_name, line_id=line.id)
         wanted = int(line.quantity)
         if assigned != wanted:
