@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from markupsafe import Markup
 from sqlalchemy import func, select
 from wtforms import PasswordField, SelectField, StringField
 
@@ -73,7 +74,7 @@ def users():
 @requires(PERMISSION)
 def new_user():
     form = NewUserForm()
-    form.role.choices = _role_choices()
+    form.role.choices = [("", "Choose a role")] + _role_choices()  # no default: a new user is never an admin by mistake
     if form.validate_on_submit():
         created = perform(services.create_user, form.username.data, form.role.data, form.password.data or "", acting_user(), form=form)
         if created is not None:
@@ -160,7 +161,9 @@ def reset_password(user_id: int):
         if changed is not None:
             ended = "Their sessions and API tokens have ended."
             if generated:
-                flash(f"New password for {changed.username}: {password} — pass it on now: it is not shown again. {ended}", "success")
+                # The password in <code>, kept on one line (a generated one may start with "-"), to be copied whole.
+                flash(Markup("New password for {}: <code class=\"secret\">{}</code> — pass it on now: it is not shown again. {}")
+                      .format(changed.username, password, ended), "success")
             else:
                 flash(f"Password of {changed.username} changed. {ended}", "success")
             return redirect(url_for("users.user", user_id=user_id))

@@ -51,8 +51,14 @@ def text(response) -> str:
     return response.get_data(as_text=True)
 
 
+def plain(markup: str) -> str:
+    """What a person reads of some HTML: the text without its tags."""
+    return html.unescape(re.sub(r"<[^>]+>", "", markup))
+
+
 def flashes(response) -> list[tuple[str, str]]:
-    return [(kind, html.unescape(message)) for kind, message in re.findall(r'<div class="flash flash-(\w+)">(.*?)</div>', text(response), re.S)]
+    found = re.findall(r'<div class="flash flash-(\w+)">(.*?)</div>', text(response), re.S)
+    return [(kind, plain(message)) for kind, message in found]
 
 
 def field_errors(response, name: str) -> list[str]:
@@ -67,7 +73,7 @@ def activity(response) -> list[tuple[str, str, str]]:
     """(when, who, what) rows of the Activity panel, as shown."""
     panel = text(response).split("<h2>Activity</h2>", 1)[1]
     rows = re.findall(r"<tr><td class=\"nowrap\">(.*?)</td><td>(.*?)</td><td>(.*?)</td></tr>", panel, re.S)
-    return [(re.sub(r"<[^>]+>", "", when), html.unescape(who), html.unescape(what)) for when, who, what in rows]
+    return [(plain(when), html.unescape(who), html.unescape(what)) for when, who, what in rows]
 
 
 def api_status(client, token: str) -> int:
@@ -105,12 +111,12 @@ def test_the_list_shows_each_users_role_status_creation_and_last_login(app, web,
     body = text(page)
     assert 'href="/settings/users/new">New user</a>' in body
     assert '<div class="table-wrap">' in body
-    rows = {re.sub(r"<[^>]+>", "", row.split("</td>")[0]).strip(): row for row in body.split("<tr>")[2:]}
+    rows = {plain(row.split("</td>")[0]).strip(): row for row in body.split("<tr>")[2:]}
     assert set(rows) == {"admin_web", "dora", "ed"}  # by name
     assert label(app, "warehouse") in rows["dora"] and 'badge-active">Active<' in rows["dora"]
     assert label(app, "accountant") in rows["ed"] and 'badge-inactive">Inactive<' in rows["ed"]
-    assert len(TIME.findall(rows["dora"])) == 1 and "Never" in rows["dora"]  # created; never logged in
-    assert len(TIME.findall(rows["admin_web"])) == 2  # created and last login
+    assert len(TIME.findall(plain(rows["dora"]))) == 1 and "Never" in rows["dora"]  # created; never logged in
+    assert len(TIME.findall(plain(rows["admin_web"]))) == 2  # created and last login
     assert f'href="/settings/users/{dora}"' in rows["dora"]
 
 
@@ -122,6 +128,16 @@ def test_the_new_user_form_offers_the_declared_roles_and_says_the_password_rule(
     for name, role in app.extensions["erp"].roles.items():
         assert f'<option value="{name}">{role.label}</option>' in body
     assert "At least 10 characters." in body
+    first_option = re.search(r'<select[^>]*name="role"[^>]*>\s*(<option[^>]*>[^<]*</option>)', body).group(1)
+    assert first_option == '<option value="">Choose a role</option>', "no role is picked for the admin"
+
+
+def test_a_new_user_needs_a_role_chosen(web):
+    before = user_count()
+    response = web.post("/settings/users/new", data={"username": "eve", "role": "", "password": PASSWORD})
+    assert response.status_code == 422
+    assert field_errors(response, "role")[0].startswith("Choose one of the roles ")
+    assert user_count() == before
 
 
 def test_an_admin_creates_a_user(app, web):
@@ -243,10 +259,11 @@ def test_a_weak_new_password_is_refused_next_to_the_field_and_changes_nothing(ap
 def test_an_empty_new_password_is_generated_and_shown_once(app, web, dora):
     response = web.post(f"/settings/users/{dora}/password", data={"password": ""})
     assert response.status_code == 302
-    shown = [m for kind, m in flashes(web.get(response.location)) if kind == "success"]
+    page = web.get(response.location)
+    shown = [m for kind, m in flashes(page) if kind == "success"]
     assert len(shown) == 1 and shown[0].startswith("New password for dora: ") and "not shown again" in shown[0]
-    password = shown[0].removeprefix("New password for dora: ").split(" ", 1)[0]
-    assert len(password) >= 10
+    password = re.search(r'<code class="secret">([^<]+)</code>', text(page)).group(1)
+    assert len(password) >= 10 and f"New password for dora: {password} — pass it on now" in shown[0]
     assert password not in text(web.get(response.location)), "shown once"
     assert logged_in_as(app, "dora", password)
     assert activity(web.get(response.location))[-1][1:] == ("admin_web", "Password changed")
