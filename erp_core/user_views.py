@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from wtforms import PasswordField, SelectField, StringField
 
 from . import audit, services
-from .auth import acting_user, requires
+from .auth import acting_user, may, requires
 from .database import db, utcnow
 from .forms import ErpForm
 from .models import ApiToken
@@ -145,6 +145,8 @@ def change_role(user_id: int):
         changed = perform(services.update_user, target, {"role": form.role.data}, acting_user(), form=form)
         if changed is not None:
             flash(f"{changed.username} now has the role {role_label(changed.role)}.", "success")
+            if not may(acting_user(), PERMISSION):  # an admin who gave themselves another role may no longer see this page
+                return redirect(url_for("core.dashboard"))
             return redirect(url_for("users.user", user_id=user_id))
     return _user_page(target, role_form=form, status=422)
 

@@ -211,6 +211,18 @@ def test_the_last_admin_cannot_demote_or_deactivate_themselves_and_nothing_chang
     assert [e.action for e in db.session.execute(audit.entries_stmt("user", me.id))] == ["create"]
 
 
+def test_an_admin_who_gives_themselves_another_role_goes_to_the_dashboard(app, web):
+    services.create_user("ada", "admin", PASSWORD)
+    db.session.commit()
+    me = read_user("admin_web")
+    response = web.post(f"/settings/users/{me.id}/role", data={"role": "accountant"})
+    assert response.status_code == 302 and response.location == "/"
+    page = web.get("/")
+    assert ("success", f"admin_web now has the role {label(app, 'accountant')}.") in flashes(page)
+    assert "/settings/users/" not in text(page)
+    assert web.get("/settings/users/").status_code == 403
+
+
 def test_deactivating_ends_the_users_session_and_tokens_at_once_and_reactivating_lets_them_back(app, web, dora):
     browser = logged_in_as(app, "dora")
     token = services.create_token(read_user("dora"))
