@@ -174,10 +174,11 @@ def create_app(settings: dict | None = None) -> Flask:
     from .api import register_api
     from .core_api import routes as core_routes
     from .master_views import bp as master_bp
+    from .user_views import bp as users_bp
 
     # Pages and endpoints by convention: an addon's views.bp and api.routes, the core's first.
     register_api(app, [core_routes] + [m.routes for m in (a.submodule("api") for a in loaded) if m is not None])
-    for blueprint in [web.bp, master_bp] + [m.bp for m in (a.submodule("views") for a in loaded) if m is not None]:
+    for blueprint in [web.bp, master_bp, users_bp] + [m.bp for m in (a.submodule("views") for a in loaded) if m is not None]:
         app.register_blueprint(blueprint)
     cli.init_app(app)
     return app

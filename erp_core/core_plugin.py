@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .hookspecs import hookimpl
 from .settings import Setting, comma_list, flag, path_list, positive_int, url_without_password
-from .ui import Role
+from .ui import MenuItem, Role
 
 
 @hookimpl
@@ -32,3 +32,8 @@ def erp_roles():
 def erp_permissions():
     # The admin role may do everything; addons add their roles to these actions.
     return {"user.manage": set(), "partner.write": set(), "product.write": set(), "audit.read": set()}
+
+
+@hookimpl
+def erp_menu_items():
+    return [MenuItem("Settings", "Users", "users.users", order=900, permission="user.manage")]
