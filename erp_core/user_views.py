@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
-from markupsafe import Markup
 from sqlalchemy import func, select
 from wtforms import PasswordField, SelectField, StringField
 
@@ -90,7 +89,8 @@ def user(user_id: int):
     return _user_page(services.get_user(user_id))
 
 
-def _user_page(target, role_form: RoleForm | None = None, password_form: PasswordForm | None = None, status: int = 200):
+def _user_page(target, role_form: RoleForm | None = None, password_form: PasswordForm | None = None, status: int = 200,
+               new_password: str | None = None):
     """One user's page; a form given holds what was sent and the problems the service found in it."""
     if role_form is None:
         role_form = RoleForm(formdata=None, data={"role": target.role})
@@ -104,7 +104,7 @@ def _user_page(target, role_form: RoleForm | None = None, password_form: Passwor
                for entry in db.session.execute(stmt.limit(PAGE_SIZE).offset(offset))]
     return render_template("core/user.html", target=target, role_form=role_form, password_form=password_form,
                            tokens=tokens, expired_tokens=expired, entries=entries, page=page, total=total, page_size=PAGE_SIZE,
-                           role_label=role_label, is_me=target.id == acting_user().id), status
+                           role_label=role_label, is_me=target.id == acting_user().id, new_password=new_password), status
 
 
 def _token_counts(target) -> tuple[int, int]:
@@ -163,9 +163,9 @@ def reset_password(user_id: int):
         if changed is not None:
             ended = "Their sessions and API tokens have ended."
             if generated:
-                # The password in <code>, kept on one line (a generated one may start with "-"), to be copied whole.
-                flash(Markup("New password for {}: <code class=\"secret\">{}</code> — pass it on now: it is not shown again. {}")
-                      .format(changed.username, password, ended), "success")
+                # Shown in this answer only, never through a flash: flashes travel in the session
+                # cookie, which is signed, not encrypted.
+                return _user_page(target, new_password=password)
             else:
                 flash(f"Password of {changed.username} changed. {ended}", "success")
             return redirect(url_for("users.user", user_id=user_id))

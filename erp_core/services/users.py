@@ -70,7 +70,8 @@ def _username_problems(username: str, user_id: int | None = None) -> list[dict]:
 def _role_problems(role: str) -> list[dict]:
     roles = current_app.extensions["erp"].roles
     if role not in roles:
-        return [{"field": "role", "code": "invalid_role", "message": f"Choose one of the roles {', '.join(roles)}."}]
+        return [{"field": "role", "code": "invalid_role",
+                 "message": f"Choose one of the roles {', '.join(f'{r.label} ({r.name})' for r in roles.values())}."}]
     return []
 
 
@@ -107,7 +108,7 @@ def create_user(username: str, role: str, password: str, user=None) -> User:
     """A new active user; ``user`` is who creates it (None on the command line)."""
     username = (username or "").strip()
     problems = _username_problems(username) + _role_problems(role) + _password_problems(password)
-    raise_if_problems(problems, "The user cannot be created: " + "; ".join(p["message"] for p in problems) if problems else "")
+    raise_if_problems(problems, "The user cannot be created: " + " ".join(p["message"] for p in problems) if problems else "")
     created = User(username=username, role=role, active=True)
     created.password_hash = generate_password_hash(password)
     db.session.add(created)
@@ -125,7 +126,7 @@ def update_user(target: User, values: dict, user=None) -> User:
     if "password" in values:
         problems += _password_problems(values["password"])
     problems += _last_admin_problems(target, role, active)
-    raise_if_problems(problems, f"{target.username} cannot be changed: " + "; ".join(p["message"] for p in problems) if problems else "")
+    raise_if_problems(problems, f"{target.username} cannot be changed: " + " ".join(p["message"] for p in problems) if problems else "")
     if role != target.role:
         audit.record("role_change", "user", target.id, user, role=[target.role, role])
         target.role = role
