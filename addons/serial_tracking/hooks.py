@@ -42,6 +42,7 @@ def erp_permissions():
         "move.recreate": {"accountant", "inventory_manager"},  # an invoice's stock move, made again
         "count.create": warehouse,  # count a location (scan what is there)
         "count.apply": manager,     # apply a count's differences as moves
+        "lot.allow_expired": manager,  # let an expired lot out on a delivery, saying why
     }
 
 

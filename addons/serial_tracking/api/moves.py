@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -51,6 +51,13 @@ class GenerateIn(ApiModel):
     count: int = Field(ge=1, le=1_000_000)
 
 
+class LineLot(BaseModel):
+    lot_id: int | None = Field(description="Null until a receipt that brings the lot in for the first time is validated.")
+    name: str
+    quantity: float
+    expiry_date: date | None
+
+
 class MoveLineOut(BaseModel):
     id: int
     product_id: int
@@ -58,6 +65,7 @@ class MoveLineOut(BaseModel):
     quantity_dropped: float = Field(description="What validating without a backorder left undone (0 otherwise).")
     tracking: Tracking
     serials: list[str]
+    lots: list[LineLot] | None = Field(None, description="On lot-tracked lines only: their lots, with their quantities.")
 
 
 class MoveOut(BaseModel):
@@ -65,7 +73,7 @@ class MoveOut(BaseModel):
     reference: str
     type: MoveType
     state: MoveState
-    ready: bool = Field(description="Every serial-tracked line has all its serial numbers.")
+    ready: bool = Field(description="Every serial-tracked line has all its serial numbers, every lot-tracked line all its lots.")
     source_location_id: int
     dest_location_id: int
     partner_id: int | None
@@ -87,8 +95,9 @@ class MoveQuery(ListQuery):
 
 
 def _lines_to_dicts(line_rows, names: dict[int, list[str]]) -> list[dict]:
+    lots = services.line_lots([row[0] for row in line_rows if row[4] == "lot"]) if any(row[4] == "lot" for row in line_rows) else {}
     return [{"id": line_id, "product_id": product_id, "quantity": quantity, "quantity_dropped": dropped, "tracking": tracking,
-             "serials": names.get(line_id, [])}
+             "serials": names.get(line_id, []), **({"lots": lots.get(line_id, [])} if tracking == "lot" else {})}
             for line_id, product_id, quantity, dropped, tracking in line_rows]
 
 
@@ -123,7 +132,8 @@ def moves_to_dicts(moves: list[StockMove]) -> list[dict]:
         lines = _lines_to_dicts(lines_by_move[move.id], names)
         result.append({
             "id": move.id, "reference": move.reference, "type": move.type, "state": move.state,
-            "ready": all(len(line["serials"]) == line["quantity"] for line in lines if line["tracking"] == "serial"),
+            "ready": all(len(line["serials"]) == line["quantity"] for line in lines if line["tracking"] == "serial")
+            and all(sum(lot["quantity"] for lot in line["lots"]) == line["quantity"] for line in lines if line["tracking"] == "lot"),
             "source_location_id": move.source_location_id, "dest_location_id": move.dest_location_id,
             "partner_id": move.partner_id, "invoice_id": move.invoice_id, "created_at": move.created_at,
             "done_at": move.done_at, "done_by": users.get(move.done_by_id), "backorder_id": backorders.get(move.id),

@@ -14,6 +14,7 @@ from .invoices import (cancel_invoice_moves, create_invoice_move, invoice_cancel
                        recreate_invoice_move, uncovered_quantities)
 from .returns import correct_serial, return_move, return_type, scrap_serial
 from .tracking_changes import convert_tracking
+from .lots import (assign_lots, create_lot, get_lot, line_lots, lot_history_stmt, lots_stmt, suggested_lots)
 from .locations import (DEFAULT_LOCATIONS, DEFAULT_STOCK, create_default_locations, create_location, get_location,
                         location_of_usage, locations_below, stock_location)
 from .moves import cancel_move, create_move, get_move, get_move_line, move_permission, quantity_problems
@@ -33,5 +34,6 @@ __all__ = [
     "serial_tracked_products", "serials_stmt", "stock_location", "stock_quantities_stmt", "tracking_of", "trackings", "update_serial",
     "validate_move", "warranty", "recreate_invoice_move", "uncovered_quantities", "correct_serial", "return_move",
     "return_type", "scrap_serial", "add_counted", "apply_count", "cancel_count", "get_count", "remove_counted", "start_count",
-    "count_difference", "count_moves", "convert_tracking",
+    "count_difference", "count_moves", "convert_tracking", "assign_lots", "create_lot", "get_lot", "line_lots", "lot_history_stmt",
+    "lots_stmt", "suggested_lots",
 ]

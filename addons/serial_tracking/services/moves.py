@@ -125,6 +125,7 @@ def create_move(type: str, source_location_id: int, dest_location_id: int, lines
     are assigned with the same checks as a later assignment. ``links``: what the move comes from
     (``backorder_of_id``, ``origin_move_id``, ``count_id``) and its ``reason``."""
     from .assignment import assignment_problems
+    from .lots import replace_lots
 
     source = db.session.get(Location, source_location_id)
     dest = db.session.get(Location, dest_location_id)
@@ -154,7 +155,9 @@ def create_move(type: str, source_location_id: int, dest_location_id: int, lines
     for line, data in zip(move.lines, lines):
         if data.get("serials") is not None:
             problems += assignment_problems(move, line, data["serials"], replace=True)[0]
-    raise_if_problems(problems, f"The stock move cannot be created: {plural(len(problems), 'serial number')} cannot be assigned.")
+        if data.get("lots") is not None:
+            problems += replace_lots(move, line, data["lots"])[0]
+    raise_if_problems(problems, f"The stock move cannot be created: {plural(len(problems), 'problem')} with its serial numbers or lots.")
     audit.record("create", "move", move.id, user, type=type, reference=move.reference, invoice_id=invoice_id,
                  lines=[{"product_id": line.product_id, "quantity": line.quantity} for line in move.lines])
     return move

@@ -10,6 +10,7 @@ from erp_core.database import db
 
 from ..models import MoveLineSerial, StockMove, StockMoveLine
 from .locations import stock_location
+from .lots import line_lots
 from .moves import create_move, plural
 from .serial_rules import serial_for
 from .validation import validate_move
@@ -47,8 +48,11 @@ def return_move(original: StockMove, serials: list[str] | None, user=None) -> St
     on_move = _serials_by_line(original)
     lines, problems = [], []
     if serials is None:
-        lines = [{"product_id": line.product_id, "quantity": line.quantity, **({"serials": on_move.get(line.id, [])}
-                  if line.tracking == "serial" else {})} for line in original.lines if line.quantity > 0]
+        lots = line_lots([line.id for line in original.lines])
+        lines = [{"product_id": line.product_id, "quantity": line.quantity,
+                  **({"serials": on_move.get(line.id, [])} if line.tracking == "serial" else {}),
+                  **({"lots": [{"name": e["name"], "quantity": e["quantity"]} for e in lots.get(line.id, [])]} if line.tracking == "lot" else {})}
+                 for line in original.lines if line.quantity > 0]
     else:
         wanted: dict[int, tuple[StockMoveLine, list[str]]] = {}
         for raw in serials:

@@ -1,32 +1,44 @@
 """Stock on hand per product and internal location."""
 from __future__ import annotations
 
-from sqlalchemy import false, func, literal, select, union_all
+from sqlalchemy import Integer, false, func, literal, select, union_all
 
 from erp_core.database import db
 
-from ..models import Location, ProductTracking, Serial, StockQuant
+from ..models import Location, Lot, LotQuant, MoveLineLot, ProductTracking, Serial, StockMove, StockQuant
 from .locations import locations_below
 from .products import tracking_column
 
 
 def stock_quantities_stmt(product_id: int | None = None, location_id: int | None = None):
-    """(product_id, location_id, quantity, reserved_quantity) for each product and internal
-    location holding stock: serial-tracked products counted from their serials, others from quants."""
+    """(product_id, location_id, lot_id, quantity, reserved_quantity) for each product (and lot) and
+    internal location holding stock: serial-tracked products counted from their serials, lots from
+    their quantities (less nothing: what pending moves out hold is the reserved part), untracked
+    products from their quants."""
     location = db.session.get(Location, location_id) if location_id is not None else None
-    serial_rows = (select(Serial.product_id, Serial.location_id, func.count().label("quantity"),
+    serial_rows = (select(Serial.product_id, Serial.location_id, literal(None, Integer).label("lot_id"), func.count().label("quantity"),
                           func.count(Serial.reserved_by_move_id).label("reserved_quantity"))
                    .where(Serial.status.in_(("available", "on_hand")))
                    .group_by(Serial.product_id, Serial.location_id))
-    quant_rows = (select(StockQuant.product_id, StockQuant.location_id, StockQuant.quantity, literal(0))
+    held = (select(MoveLineLot.lot_id, StockMove.source_location_id, func.sum(MoveLineLot.quantity).label("quantity"))
+            .join(StockMove, StockMove.id == MoveLineLot.move_id).where(StockMove.state == "pending", MoveLineLot.lot_id.is_not(None))
+            .group_by(MoveLineLot.lot_id, StockMove.source_location_id).subquery())
+    lot_rows = (select(Lot.product_id, LotQuant.location_id, LotQuant.lot_id, LotQuant.quantity, func.coalesce(held.c.quantity, 0))
+                .join(Lot, Lot.id == LotQuant.lot_id).join(Location, Location.id == LotQuant.location_id)
+                .outerjoin(held, (held.c.lot_id == LotQuant.lot_id) & (held.c.source_location_id == LotQuant.location_id))
+                .where(LotQuant.quantity != 0, Location.usage == "internal"))
+    quant_rows = (select(StockQuant.product_id, StockQuant.location_id, literal(None, Integer), StockQuant.quantity, literal(0))
                   .outerjoin(ProductTracking, ProductTracking.product_id == StockQuant.product_id)
                   .join(Location, Location.id == StockQuant.location_id)
-                  .where(StockQuant.quantity != 0, tracking_column() != "serial", Location.usage == "internal"))
+                  .where(StockQuant.quantity != 0, tracking_column() == "none", Location.usage == "internal"))
     if product_id is not None:
         serial_rows = serial_rows.where(Serial.product_id == product_id)
+        lot_rows = lot_rows.where(Lot.product_id == product_id)
         quant_rows = quant_rows.where(StockQuant.product_id == product_id)
     if location_id is not None:
         serial_rows = serial_rows.where(Serial.location_id.in_(locations_below(location)) if location else false())
+        lot_rows = lot_rows.where(LotQuant.location_id.in_(locations_below(location)) if location else false())
         quant_rows = quant_rows.where(StockQuant.location_id.in_(locations_below(location)) if location else false())
-    rows = union_all(serial_rows, quant_rows).subquery()
-    return select(rows.c.product_id, rows.c.location_id, rows.c.quantity, rows.c.reserved_quantity).order_by(rows.c.product_id, rows.c.location_id)
+    rows = union_all(serial_rows, lot_rows, quant_rows).subquery()
+    return (select(rows.c.product_id, rows.c.location_id, rows.c.lot_id, rows.c.quantity, rows.c.reserved_quantity)
+            .order_by(rows.c.product_id, rows.c.location_id, rows.c.lot_id))

@@ -9,33 +9,57 @@ from sqlalchemy import func, insert, literal, select, update
 
 from erp_core import audit
 from erp_core.database import UtcDateTime, db, dialect_insert, utcnow
+from erp_core.forms import format_number
 from erp_core.errors import DomainError, raise_if_problems
 
-from ..models import Location, MoveLineSerial, ProductTracking, Serial, SerialHistory, StockMove, StockMoveLine, StockQuant
+from ..models import Location, MoveLineLot, MoveLineSerial, ProductTracking, Serial, SerialHistory, StockMove, StockMoveLine, StockQuant
 from .assignment import link_serials, move_serial_counts, not_tracked, state_problems
+from .lots import line_lots, link_lots, lot_state_problems, move_lots, not_lot_tracked
 from .moves import Direction, direction, lock, plural, quantity_problems, require_pending
 from .products import tracking_column
 
 
-def _line_problems(move: StockMove) -> list[dict]:
-    counts = move_serial_counts([move.id])
+def assigned_quantities(move: StockMove) -> dict[int, Decimal]:
+    """What each line holds: its serial numbers counted, or its lots' quantities added up."""
+    held = {line_id: Decimal(count) for line_id, count in move_serial_counts([move.id]).items()}
+    if has_lots(move):
+        held.update(dict(db.session.execute(select(MoveLineLot.line_id, func.sum(MoveLineLot.quantity))
+                                            .where(MoveLineLot.move_id == move.id).group_by(MoveLineLot.line_id)).all()))
+    return held
+
+
+def has_lots(move: StockMove) -> bool:
+    """Whether the move has a lot-tracked line (lot work is skipped otherwise)."""
+    return any(line.tracking == "lot" for line in move.lines)
+
+
+def _line_problems(move: StockMove, held: dict[int, Decimal]) -> list[dict]:
+    serials, lots = move_serial_counts([move.id]), line_lots([line.id for line in move.lines]) if has_lots(move) else {}
     problems = []
     for line in move.lines:
-        product, assigned = line.product, counts.get(line.id, 0)
-        if line.tracking != "serial":
-            if assigned:
-                problems.append(not_tracked(line))
-            continue
-        if line.quantity == 0 and line.quantity_dropped:  # all of it dropped: nothing to check
+        product, assigned = line.product, held.get(line.id, Decimal(0))
+        if line.tracking != "serial" and serials.get(line.id):
+            problems.append(not_tracked(line))
+        if line.tracking != "lot" and lots.get(line.id):
+            problems.append(not_lot_tracked(line))
+        if line.tracking == "none" or (line.quantity == 0 and line.quantity_dropped):  # nothing to count, or all of it dropped
             continue
         problems += quantity_problems(product, line.tracking, line.quantity, "quantity", product.display_name, line_id=line.id)
-        wanted = int(line.quantity)
-        if assigned != wanted:
-            code = "serial_count_mismatch" if assigned < wanted else "too_many_serials"
-            problems.append({"line_id": line.id, "field": "serials", "code": code,
-                             "message": f"{product.display_name}: {assigned} of {wanted} serial numbers are assigned; "
-                                        + (f"add the {wanted - assigned} missing." if assigned < wanted else f"remove {assigned - wanted}.")})
+        if assigned != line.quantity:
+            problems.append(_mismatch(line, assigned))
     return problems
+
+
+def _mismatch(line: StockMoveLine, assigned: Decimal) -> dict:
+    name, wanted = line.product.display_name, line.quantity
+    if line.tracking == "serial":
+        code = "serial_count_mismatch" if assigned < wanted else "too_many_serials"
+        what = f"{format_number(assigned)} of {format_number(wanted)} serial numbers are assigned"
+    else:
+        code = "lot_quantity_mismatch" if assigned < wanted else "too_many_units"
+        what = f"lots for {format_number(assigned)} of {format_number(wanted)} are assigned"
+    fix = f"add the {format_number(wanted - assigned)} missing." if assigned < wanted else f"remove {format_number(assigned - wanted)}."
+    return {"line_id": line.id, "field": "serials" if line.tracking == "serial" else "lots", "code": code, "message": f"{name}: {what}; {fix}"}
 
 
 def validate_move(move: StockMove, user, backorder: bool | None = None) -> StockMove:
@@ -52,7 +76,10 @@ def validate_move(move: StockMove, user, backorder: bool | None = None) -> Stock
     of_move = MoveLineSerial.move_id == move.id
     # Serials are never renamed or deleted, so only rows without a serial yet need linking.
     link_serials(of_move, MoveLineSerial.serial_id.is_(None))
-    problems = _line_problems(move) + state_problems(moving, of_move)
+    lots = has_lots(move)
+    if lots:
+        link_lots(move)
+    problems = _line_problems(move, assigned_quantities(move)) + state_problems(moving, of_move) + (lot_state_problems(moving) if lots else [])
     raise_if_problems(problems, f"{move.reference} cannot be validated: {plural(len(problems), 'problem')} to fix first.")
 
     now = utcnow()
@@ -66,6 +93,8 @@ def validate_move(move: StockMove, user, backorder: bool | None = None) -> Stock
             _create_missing_serials(move, values, now)
         _write_history(moving, now, user)
     _move_quantities(moving)
+    if lots:
+        move_lots(moving, now)
     move.state, move.done_at, move.done_by_id = "done", now, user.id if user is not None else None
     db.session.flush()
     audit.record("validate", "move", move.id, user, lines=[{"line_id": line.id, "product_id": line.product_id,
@@ -79,11 +108,12 @@ def _split_short_lines(move: StockMove, backorder: bool, user) -> None:
     assigned leaves the move whole when there is a backorder to take it."""
     from .moves import create_move
 
-    counts = move_serial_counts([move.id])
-    short = [(line, counts.get(line.id, 0)) for line in move.lines if line.tracking == "serial" and counts.get(line.id, 0) < line.quantity]
+    held = assigned_quantities(move)
+    short = [(line, held.get(line.id, Decimal(0))) for line in move.lines
+             if line.tracking != "none" and held.get(line.id, Decimal(0)) < line.quantity]
     if not short:
         return
-    if all(line.tracking == "serial" and counts.get(line.id, 0) == 0 for line in move.lines):
+    if all(line.tracking != "none" and held.get(line.id, 0) == 0 for line in move.lines):
         raise DomainError("nothing_to_validate", f"{move.reference} has no serial number assigned: assign some before validating.",
                           [{"line_id": line.id, "field": "serials", "code": "nothing_to_validate",
                             "message": f"{line.product.display_name}: no serial number is assigned."} for line in move.lines])
@@ -97,7 +127,7 @@ def _split_short_lines(move: StockMove, backorder: bool, user) -> None:
             move.lines.remove(line)
         else:
             line.quantity_dropped = Decimal(0) if backorder else line.quantity - assigned
-            line.quantity = Decimal(assigned)
+            line.quantity = assigned
     db.session.flush()
 
 
@@ -164,14 +194,14 @@ def _write_history(moving: Direction, now: datetime, user) -> None:
 
 
 def _move_quantities(moving: Direction) -> None:
-    """Quantities of the lines whose product is not serial-tracked: out of the source, into the
-    destination, for internal ends."""
+    """Quantities of the lines whose product is not tracked: out of the source, into the
+    destination, for internal ends (lots have quantities of their own: ``move_lots``)."""
     for location, sign in ((moving.source, -1), (moving.dest, 1)):
         if location.usage != "internal":
             continue
         quantities = (select(StockMoveLine.product_id, literal(location.id), sign * func.sum(StockMoveLine.quantity))
                       .outerjoin(ProductTracking, ProductTracking.product_id == StockMoveLine.product_id)
-                      .where(StockMoveLine.move_id == moving.move.id, tracking_column() != "serial")
+                      .where(StockMoveLine.move_id == moving.move.id, tracking_column() == "none")
                       .group_by(StockMoveLine.product_id))
         stmt = dialect_insert(StockQuant.__table__).from_select(["product_id", "location_id", "quantity"], quantities)
         db.session.execute(stmt.on_conflict_do_update(index_elements=["product_id", "location_id"],

@@ -249,7 +249,7 @@ def test_refunds_never_exceed_the_document_in_quantity_or_amount(api):
     ok(refund(1))
     assert_error(refund(2), 422, "refund_exceeds_invoice")
     assert_error(refund(1, 5000), 422, "refund_exceeds_invoice")
-    assert ok(accountant.get(f"/invoices?type=vendor_refund&state=posted"))["total"] == 1
+    assert ok(accountant.get("/invoices?type=vendor_refund&state=posted"))["total"] == 1
     assert_error(accountant.post(f"/invoices/{bill['id']}/cancel"), 409, "invalid_state")
     assert ok(api.get(f"/invoices/{bill['id']}"))["state"] == "posted"
 

@@ -1,0 +1,107 @@
+"""Lot tracking, everywhere serial numbers work, with quantities instead of units: receipts that
+create lots, deliveries that take what a lot holds at the source first expiry first out, expired
+lots refused unless a manager says why, backorders, returns, history, and stock per lot."""
+from datetime import date, timedelta
+
+from erp_addons.serial_tracking.models import MoveLineLot
+from erp_core.testing import assert_error, ok
+
+from .common import create_partner, create_product, invoice_move, post_invoice, stock_location, table_counts, validate
+
+SOON, LATER, PAST = (date.today() + timedelta(days=30)), (date.today() + timedelta(days=300)), (date.today() - timedelta(days=3))
+
+
+def put_lots(api, move, lots, line=0, role="warehouse", **extra):
+    return api.as_(role).put(f"/moves/{move['id']}/lines/{move['lines'][line]['id']}/lots",
+                             json={"lots": [{"name": n, "quantity": q, **({"expiry_date": e.isoformat()} if e else {})} for n, q, e in lots],
+                                   **extra})
+
+
+def receive_lots(api, product, lots) -> dict:
+    move = invoice_move(api, post_invoice(api, "vendor_bill", create_partner(api), [(product, sum(q for _, q, _ in lots))]))
+    ok(put_lots(api, move, lots))
+    return ok(validate(api, move))
+
+
+def test_a_receipt_creates_its_lots_with_their_expiry_and_stock_per_lot(api):
+    pills = create_product(api, "Pills", tracking="lot")
+    receive_lots(api, pills, [("L-7", 60, SOON), ("L-8", 40, LATER)])
+    lots = ok(api.get(f"/lots?product_id={pills['id']}"))["items"]
+    assert [(lot["name"], lot["quantity"], lot["expiry_date"]) for lot in lots] == [("L-7", 60, SOON.isoformat()), ("L-8", 40, LATER.isoformat())]
+    stock = ok(api.get(f"/stock?product_id={pills['id']}"))["items"]
+    assert sorted((row["lot_id"], row["quantity"]) for row in stock) == sorted((lot["id"], lot["quantity"]) for lot in lots)
+    assert all(row["location_id"] == stock_location(api)["id"] for row in stock)
+    history = ok(api.get(f"/lots/{lots[0]['id']}/history"))["items"]
+    assert [(h["type"], h["quantity"], h["dest_location"]) for h in history] == [("receipt", 60, "WH/Stock")]
+
+
+def test_lots_are_checked_all_at_once_and_nothing_is_kept_on_a_refusal(api):
+    pills = create_product(api, "Pills", tracking="lot")
+    move = invoice_move(api, post_invoice(api, "vendor_bill", create_partner(api), [(pills, 10)]))
+    before = table_counts(MoveLineLot)
+    error = assert_error(put_lots(api, move, [("A", 8, None), ("B", 5, None), ("A", 1, None), (" ", 1, None)]), 422, "duplicate_lot")
+    assert sorted(d["code"] for d in error["details"]) == ["duplicate_lot", "invalid_lot", "too_many_units"]
+    assert table_counts(MoveLineLot) == before
+    ok(put_lots(api, move, [("A", 4, None), ("B", 5, None)]))
+    assert_error(validate(api, move), 422, "lot_quantity_mismatch")
+    assert ok(api.get(f"/moves/{move['id']}"))["ready"] is False
+
+
+def test_a_delivery_suggests_lots_first_expiry_first_out_and_takes_only_what_a_lot_holds(api):
+    pills, customer = create_product(api, "Pills", tracking="lot"), create_partner(api)
+    receive_lots(api, pills, [("LATE", 50, LATER), ("EARLY", 30, SOON), ("OLD", 10, PAST)])
+    delivery = invoice_move(api, post_invoice(api, "customer_invoice", customer, [(pills, 40)]))
+    line = delivery["lines"][0]["id"]
+    suggested = ok(api.get(f"/moves/{delivery['id']}/lines/{line}/lots/suggested"))["lots"]
+    assert [(s["name"], s["quantity"]) for s in suggested] == [("EARLY", 30), ("LATE", 10)]
+    error = assert_error(put_lots(api, delivery, [("EARLY", 35, None), ("LATE", 5, None)]), 422, "lot_insufficient")
+    assert [(d["lot"], d["available"]) for d in error["details"]] == [("EARLY", 30)]
+    ok(put_lots(api, delivery, [(s["name"], s["quantity"], None) for s in suggested]))
+    other = invoice_move(api, post_invoice(api, "customer_invoice", customer, [(pills, 25)]))
+    assert_error(put_lots(api, other, [("EARLY", 1, None)]), 422, "lot_insufficient")  # the first delivery holds all of it
+    ok(validate(api, delivery))
+    stock = {row["lot_id"]: row["quantity"] for row in ok(api.get(f"/stock?product_id={pills['id']}"))["items"]}
+    lots = {lot["name"]: lot for lot in ok(api.get(f"/lots?product_id={pills['id']}"))["items"]}
+    assert (lots["EARLY"]["quantity"], lots["LATE"]["quantity"]) == (0, 40)
+    assert stock[lots["LATE"]["id"]] == 40 and lots["EARLY"]["id"] not in stock
+
+
+def test_an_expired_lot_goes_out_only_when_a_manager_says_why(api):
+    pills = create_product(api, "Pills", tracking="lot")
+    receive_lots(api, pills, [("OLD", 10, PAST)])
+    delivery = invoice_move(api, post_invoice(api, "customer_invoice", create_partner(api), [(pills, 2)]))
+    assert_error(put_lots(api, delivery, [("OLD", 2, None)]), 422, "lot_expired")
+    assert_error(put_lots(api, delivery, [("OLD", 2, None)], allow_expired="Customer asked for it"), 403, "forbidden")
+    ok(put_lots(api, delivery, [("OLD", 2, None)], role="inventory_manager", allow_expired="Customer asked for it"))
+    ok(validate(api, delivery))
+    audit = ok(api.get(f"/audit?record=move:{delivery['id']}"))["items"]
+    assert any(e["details"].get("reason") == "Customer asked for it" for e in audit if e["action"] == "assign_lots")
+
+
+def test_backorders_and_returns_work_with_lots(api):
+    pills, customer = create_product(api, "Pills", tracking="lot"), create_partner(api)
+    bill = post_invoice(api, "vendor_bill", create_partner(api), [(pills, 10)])
+    move = invoice_move(api, bill)
+    ok(put_lots(api, move, [("B-1", 6, SOON)]))
+    done = ok(api.as_("warehouse").post(f"/moves/{move['id']}/validate", json={"backorder": True}))
+    assert done["lines"][0]["quantity"] == 6
+    assert ok(api.get(f"/moves/{done['backorder_id']}"))["lines"][0]["quantity"] == 4
+    delivery = invoice_move(api, post_invoice(api, "customer_invoice", customer, [(pills, 6)]))
+    ok(put_lots(api, delivery, [("B-1", 6, None)]))
+    ok(validate(api, delivery))
+    back = ok(api.as_("warehouse").post(f"/moves/{delivery['id']}/return"), 201)
+    assert back["lines"][0]["lots"][0]["name"] == "B-1" and back["lines"][0]["lots"][0]["quantity"] == 6
+    ok(validate(api, back))
+    lot = ok(api.get(f"/lots?product_id={pills['id']}"))["items"][0]
+    assert lot["quantity"] == 6
+    assert [h["type"] for h in ok(api.get(f"/lots/{lot['id']}/history"))["items"]] == ["receipt", "delivery", "receipt"]
+
+
+def test_lot_names_follow_the_serial_rules(api):
+    pills = create_product(api, "Pills", tracking="lot")
+    created = ok(api.as_("inventory_manager").post("/lots", json={"name": "  Cafe\u0301 ", "product_id": pills["id"]}), 201)
+    assert created["name"] == "Café"
+    assert_error(api.as_("inventory_manager").post("/lots", json={"name": "Café", "product_id": pills["id"]}), 422, "duplicate_lot")
+    assert_error(api.as_("inventory_manager").post("/lots", json={"name": "X\u200bY", "product_id": pills["id"]}), 422, "invalid_lot")
+    laptop = create_product(api)
+    assert_error(api.as_("inventory_manager").post("/lots", json={"name": "L", "product_id": laptop["id"]}), 422, "product_not_lot_tracked")
