@@ -253,6 +253,7 @@ def live_server(request, database_factory, app_settings):
 
     settings = settings_for(request, app_settings)
     app = create_app({**settings, "DATABASE_URL": database_factory.fresh("sqlite", settings)})
+    fresh_g_per_request(app)  # for data the test makes with ``Api(live_server.app)`` inside an app context
     server = LiveServer(app)
     yield server
     server.stop()

@@ -22,7 +22,7 @@ from .products import product_tracking, serial_tracked_products, tracking_of, tr
 from .serials import (create_serial, get_serial, lookup_serial, name_contains, name_starts, serial_counts, serial_history_stmt,
                       serial_name_problem, serials_stmt, update_serial, warranty)
 from .stock import stock_quantities_stmt
-from .trace import document_serials_stmt, invoice_trace, partner_serials_stmt, serial_trace
+from .trace import document_serials_stmt, invoice_trace, partner_serials_stmt, serial_journey, serial_trace
 from .validation import validate_move
 
 __all__ = [
@@ -36,5 +36,6 @@ __all__ = [
     "validate_move", "warranty", "recreate_invoice_move", "uncovered_quantities", "correct_serial", "return_move",
     "return_type", "scrap_serial", "add_counted", "apply_count", "cancel_count", "get_count", "remove_counted", "start_count",
     "count_difference", "count_moves", "convert_tracking", "assign_lots", "create_lot", "get_lot", "line_lots", "lot_history_stmt",
-    "lots_stmt", "suggested_lots", "document_serials_stmt", "invoice_trace", "partner_serials_stmt", "serial_trace",
+    "lots_stmt", "suggested_lots", "document_serials_stmt", "invoice_trace", "partner_serials_stmt", "serial_journey",
+    "serial_trace",
 ]

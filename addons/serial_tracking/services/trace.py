@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased
 
 from erp_addons.invoicing.models import Invoice
 from erp_core.database import db
-from erp_core.models import Partner
+from erp_core.models import Partner, User
 
 from ..models import Location, Serial, SerialHistory, StockMove
 
@@ -17,15 +17,19 @@ _Source, _Dest = aliased(Location, name="trace_source"), aliased(Location, name=
 
 
 def _history_rows(where):
-    """(serial id, serial name, history id, move, invoice, partner name, source usage, dest usage) in order."""
+    """The history rows matching ``where``, oldest first, with their move, invoice, partner, user and locations."""
     return db.session.execute(
-        select(SerialHistory.serial_id, Serial.name.label("serial"), SerialHistory.id, StockMove.id.label("move_id"),
-               StockMove.reference, StockMove.done_at, StockMove.type, Invoice.id.label("invoice_id"), Invoice.number,
-               Invoice.invoice_date, Partner.name.label("partner"), _Source.usage.label("source_usage"), _Dest.usage.label("dest_usage"))
+        select(SerialHistory.serial_id, Serial.name.label("serial"), SerialHistory.id, SerialHistory.date,
+               StockMove.id.label("move_id"), StockMove.reference, StockMove.done_at, StockMove.type, StockMove.origin_move_id,
+               StockMove.reason, Invoice.id.label("invoice_id"), Invoice.number, Invoice.invoice_date,
+               Partner.name.label("partner"), User.username.label("user"),
+               _Source.usage.label("source_usage"), _Source.full_name.label("source"),
+               _Dest.usage.label("dest_usage"), _Dest.full_name.label("dest"))
         .join(Serial, Serial.id == SerialHistory.serial_id)
         .join(StockMove, StockMove.id == SerialHistory.move_id)
         .join(_Source, _Source.id == SerialHistory.source_location_id).join(_Dest, _Dest.id == SerialHistory.dest_location_id)
-        .outerjoin(Invoice, Invoice.id == StockMove.invoice_id).outerjoin(Partner, Partner.id == StockMove.partner_id)
+        .outerjoin(Invoice, Invoice.id == SerialHistory.invoice_id).outerjoin(Partner, Partner.id == StockMove.partner_id)
+        .outerjoin(User, User.id == SerialHistory.user_id)
         .where(where).order_by(SerialHistory.id)).all()
 
 
@@ -49,6 +53,22 @@ def serial_trace(serial: Serial) -> dict:
     rows = _history_rows(SerialHistory.serial_id == serial.id)
     return {"upstream": [d for row in rows if _comes_in(row) for d in _documents(row)],
             "downstream": [d for row in rows if not _comes_in(row) for d in _documents(row)]}
+
+
+def step_kind(origin_move_id: int | None, reason: str | None) -> str:
+    """How a move relates to the one before it: a correction (linked, with a reason), a return
+    (linked, without one) or an ordinary move."""
+    if origin_move_id is None:
+        return "move"
+    return "correction" if reason else "return"
+
+
+def serial_journey(serial: Serial) -> list[dict]:
+    """Every step of ``serial`` from location to location, oldest first, with its date, move,
+    invoice, user and kind (see ``step_kind``)."""
+    return [{"source": row.source, "dest": row.dest, "date": row.date, "move_id": row.move_id, "reference": row.reference,
+             "invoice_id": row.invoice_id, "invoice": row.number, "user": row.user, "kind": step_kind(row.origin_move_id, row.reason)}
+            for row in _history_rows(SerialHistory.serial_id == serial.id)]
 
 
 def document_serials_stmt(invoice_id: int | None = None, move_id: int | None = None):

@@ -16,6 +16,7 @@ from .. import services
 from ..models import MoveType, Serial, SerialHistory, SerialStatus
 from . import bp
 from .common import capped_count, int_arg, location_choices
+from .journey import STROKES, journey_layout
 
 
 @bp.route("/serials")
@@ -70,5 +71,6 @@ def serial(serial_id: int):
         warranty_months=services.product_tracking(record.product_id).warranty_months,
         # the contract's history rows, plus the invoice id to link the document number
         history=db.session.execute(services.serial_history_stmt(record).add_columns(SerialHistory.invoice_id)).all(),
-        statuses=SerialStatus.labels(), types=MoveType.labels(),
+        statuses=SerialStatus.labels(), types=MoveType.labels(), trace=services.serial_trace(record),
+        journey=journey_layout(services.serial_journey(record)), strokes=STROKES,
     )
