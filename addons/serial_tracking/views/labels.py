@@ -14,8 +14,7 @@ from .common import int_arg
 @bp.route("/moves/<int:move_id>/labels.pdf")
 def move_labels(move_id: int):
     move = services.get_move(move_id)
-    offset = request.args.get("offset", "0")
-    return pdf_response(move_labels_pdf(move, int(offset) if offset.isdigit() else 0, int_arg("limit")), f"{move.reference}-labels")
+    return pdf_response(move_labels_pdf(move, int_arg("offset", 0), int_arg("limit")), f"{move.reference}-labels")
 
 
 @bp.route("/serials/labels.pdf")
