@@ -48,7 +48,8 @@ def erp_settings():
 
     return [Setting("ERP_SERIAL_UNIQUENESS", "product", "product: a serial number is unique per product; global: unique "
                     "across all products.", parse=choice("product", "global")),
-            Setting("ERP_LABEL_SIZE", DEFAULT_LAYOUT, LABEL_SIZE_HELP, parse=parse_label_size, display=lambda layout: layout.name)]
+            Setting("ERP_LABEL_SIZE", DEFAULT_LAYOUT, LABEL_SIZE_HELP, parse=parse_label_size,
+                    display=lambda layout: layout.name)]
 
 
 @hookimpl

@@ -31,7 +31,8 @@ class SerialLabelsQuery(BaseModel):
 def pdf_response(pdf: bytes, name: str) -> Response:
     """The PDF shown in the browser (not downloaded), never kept by caches: a pending move's labels change."""
     safe = "".join(char if char.isascii() and (char.isalnum() or char in "-_.") else "-" for char in name)
-    return Response(pdf, mimetype=PDF, headers={"Content-Disposition": f'inline; filename="{safe}.pdf"', "Cache-Control": "no-store"})
+    headers = {"Content-Disposition": f'inline; filename="{safe}.pdf"', "Cache-Control": "no-store"}
+    return Response(pdf, mimetype=PDF, headers=headers)
 
 
 @routes.route("/moves/<int:move_id>/labels.pdf", summary="Labels of a move's serial numbers (PDF): one per unit, line by line",

@@ -30,8 +30,8 @@ def move_labels_pdf(move: StockMove, offset: int = 0, limit: int | None = None) 
                                                                     "message": f"At most {MAX_LABELS} labels at once."}])
     total = move_label_count(move)
     if limit is None and total - offset > MAX_LABELS:
-        raise DomainError("too_many_labels", f"{move.reference} has {total:,} serial numbers; print at most {MAX_LABELS:,} labels at "
-                          f"once: offset=0&limit={MAX_LABELS}, then offset={MAX_LABELS}&limit={MAX_LABELS}, and so on.",
+        raise DomainError("too_many_labels", f"{move.reference} has {total:,} serial numbers; print at most {MAX_LABELS:,} "
+                          f"labels at once: offset=0&limit={MAX_LABELS}, then offset={MAX_LABELS}&limit={MAX_LABELS}, and so on.",
                           [{"move_id": move.id, "code": "too_many_labels", "message": f"{total:,} serial numbers."}])
     rows = db.session.execute(
         select(MoveLineSerial.name, Product.name, Product.barcode)
@@ -55,7 +55,8 @@ def parse_serial_ids(text: str) -> list[int]:
                          [{"field": "query.ids", "code": "missing", "message": "No ids."}])
     wrong = [item for item in items if not (item.isascii() and item.isdigit() and 1 <= int(item) <= MAX_ID)]
     if wrong:
-        raise BadRequest(f"ids must be whole numbers from 1 to {MAX_ID}, separated by commas; these are not: {', '.join(wrong[:20])}.",
+        raise BadRequest(f"ids must be whole numbers from 1 to {MAX_ID}, separated by commas; these are not: "
+                         f"{', '.join(wrong[:20])}.",
                          [{"field": "query.ids", "code": "invalid_id", "message": f"{item!r} is not an id."} for item in wrong])
     ids = list(dict.fromkeys(int(item) for item in items))
     if len(ids) > MAX_LABELS:
@@ -70,10 +71,11 @@ def serial_labels_pdf(ids: list[int]) -> bytes:
         select(Serial).options(joinedload(Serial.product)).where(Serial.id.in_(ids)))}
     missing = [serial_id for serial_id in ids if serial_id not in serials]
     if missing:
-        named = ", ".join(str(serial_id) for serial_id in missing[:20]) + (f" and {len(missing) - 20} more" if len(missing) > 20 else "")
-        raise DomainError("not_found", f"There is no serial number with id {named}; nothing was printed.",
-                          [{"id": serial_id, "code": "not_found", "message": "No serial number has this id."} for serial_id in missing],
-                          status=404)
+        named = ", ".join(str(serial_id) for serial_id in missing[:20])
+        if len(missing) > 20:
+            named += f" and {len(missing) - 20} more"
+        details = [{"id": serial_id, "code": "not_found", "message": "No serial number has this id."} for serial_id in missing]
+        raise DomainError("not_found", f"There is no serial number with id {named}; nothing was printed.", details, status=404)
     units = [LabelUnit(serials[i].product.name, serials[i].name, gtin14(serials[i].product.barcode)) for i in ids]
     title = f"Label of {units[0].serial}" if len(units) == 1 else f"Labels of {len(units)} serial numbers"
     return render_labels(units, current_app.config["ERP_LABEL_SIZE"], title=title)

@@ -35,7 +35,7 @@ def _label_links():
         ranges = label_ranges(count)
         if len(ranges) == 1:
             return [(f"{count} label{'s' if count != 1 else ''}", url_for("serial_tracking.move_labels", move_id=move.id))]
-        return [(f"Labels {offset + 1:,}–{offset + limit:,}", url_for("serial_tracking.move_labels", move_id=move.id, offset=offset,
-                                                                   limit=limit)) for offset, limit in ranges]
+        return [(f"Labels {offset + 1:,}–{offset + limit:,}",
+                 url_for("serial_tracking.move_labels", move_id=move.id, offset=offset, limit=limit)) for offset, limit in ranges]
 
     return {"move_label_links": move_label_links}
