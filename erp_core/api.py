@@ -79,6 +79,7 @@ class Route:
     errors: tuple[int, ...] = ()  # error statuses beyond those the declaration implies (OpenAPI)
     raw_body: str | None = None  # the media type of a body the view reads itself (a CSV file), instead of ``body``
     body_optional: bool = False  # ``body`` may be left out (an action with options): its defaults apply
+    raw_response: str | None = None  # the media type of an answer the view builds itself (a PDF), instead of JSON
 
 
 @dataclass
@@ -90,10 +91,10 @@ class ApiRoutes:
 
     def route(self, rule: str, method: str = "GET", *, summary: str, permission: str | None = None, body=None, query=None,
               response=None, status: int = 200, auth: bool = True, errors: tuple[int, ...] = (), raw_body: str | None = None,
-              body_optional: bool = False):
+              body_optional: bool = False, raw_response: str | None = None):
         def decorator(view):
             self.routes.append(Route(rule, method, view, summary, permission, body, query, response, status, auth, self.tag, errors,
-                                     raw_body, body_optional))
+                                     raw_body, body_optional, raw_response))
             return view
 
         return decorator
@@ -203,6 +204,8 @@ def _make_view(route: Route):
                 kwargs["query"] = _parse_query(route.query)
             return route.view(**kwargs)
 
+        if route.raw_response is not None:  # the view answers a flask.Response of that media type
+            return run_in_transaction(action)
         return jsonify(run_in_transaction(action)), route.status
 
     view.__name__ = route.view.__name__

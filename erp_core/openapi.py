@@ -113,6 +113,9 @@ def openapi_document(app: Flask) -> dict:
                 "schema": refs[(resolve_model(r.body), "validation")]}}}
         schema = refs[(resolve_model(r.response), "validation")] if r.response is not None else None
         operation["responses"] = {str(r.status): response("Success", schema)}
+        if r.raw_response is not None:  # a file, not JSON
+            operation["responses"][str(r.status)] = {"description": "Success", "content": {r.raw_response: {
+                "schema": {"type": "string", "format": "binary"}}}}
         for status in _error_statuses(r):
             operation["responses"][str(status)] = response(ERRORS[status], {"$ref": "#/components/schemas/Error"})
         if r.auth:

@@ -48,8 +48,12 @@ def erp_permissions():
 
 @hookimpl
 def erp_settings():
+    from .services.label_layouts import DEFAULT_LAYOUT, LABEL_SIZE_HELP, parse_label_size
+
     return [Setting("ERP_SERIAL_UNIQUENESS", "product", "product: a serial number is unique per product; global: unique "
-                    "across all products.", parse=choice("product", "global"))]
+                    "across all products.", parse=choice("product", "global")),
+            Setting("ERP_LABEL_SIZE", DEFAULT_LAYOUT, LABEL_SIZE_HELP, parse=parse_label_size,
+                    display=lambda layout: layout.name)]
 
 
 @hookimpl

@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from .. import audit, records
+from .. import audit, barcodes, records
 from ..database import db
 from ..errors import raise_if_problems
 from ..models import CODE_MAX, NAME_MAX, Product, ProductType
@@ -24,13 +24,14 @@ def search_products(q: str | None = None, type: str | None = None):
 
 
 def _save_product(product: Product, values: dict[str, Any], added: dict[str, Any]) -> Product:
+    saved_barcode = product.barcode
     for key, value in values.items():
         if isinstance(value, str):  # trimmed like partner names; an empty optional text is no value
             value = value.strip() if key == "name" else value.strip() or None
         setattr(product, key, value)
     # The product holds its new values; the checks' queries must not write them before they pass.
     with db.session.no_autoflush:
-        problems = _product_problems(product, added)
+        problems = _product_problems(product, added, check_barcode=product.barcode != saved_barcode)
     raise_if_problems(problems, "The product cannot be saved: " + "; ".join(p["message"] for p in problems) if problems else "")
     db.session.add(product)
     db.session.flush()
@@ -38,7 +39,9 @@ def _save_product(product: Product, values: dict[str, Any], added: dict[str, Any
     return product
 
 
-def _product_problems(product: Product, added: dict[str, Any]) -> list[dict]:
+def _product_problems(product: Product, added: dict[str, Any], check_barcode: bool = True) -> list[dict]:
+    """``check_barcode``: whether the barcode is new or changed. A barcode saved before check digits
+    were checked stays as it is until someone changes it, so the rest of the product stays editable."""
     problems = []
     if not (product.name or "").strip():
         problems.append({"field": "name", "code": "required", "message": "Enter the product's name."})
@@ -46,10 +49,17 @@ def _product_problems(product: Product, added: dict[str, Any]) -> list[dict]:
         problems += text_problems(getattr(product, key), key, limit)
     if product.type not in ProductType.values():
         problems.append({"field": "type", "code": "invalid_choice", "message": f"Type must be one of {', '.join(ProductType.values())}."})
+    wrong_check_digit = barcodes.check_digit_problem(product.barcode) if check_barcode else None
+    if wrong_check_digit:
+        problems.append({"field": "barcode", "code": "invalid_barcode", "message": wrong_check_digit})
     for column in ("default_code", "barcode"):
         value = getattr(product, column)
-        if value and db.session.scalar(select(Product.id).where(getattr(Product, column) == value, Product.id != product.id)):
-            problems.append({"field": column, "code": f"duplicate_{column}", "message": f"Another product already has {column.replace('_', ' ')} {value!r}."})
+        # A GTIN is the same product barcode whatever its length: 4006381333931 and 04006381333931 clash.
+        same = (Product.barcode.in_(barcodes.gtin_spellings(value)) if column == "barcode" and barcodes.is_gtin(value)
+                else getattr(Product, column) == value)
+        taken = value and db.session.scalar(select(getattr(Product, column)).where(same, Product.id != product.id).limit(1))
+        if taken:
+            problems.append({"field": column, "code": f"duplicate_{column}", "message": f"Another product already has {column.replace('_', ' ')} {taken!r}."})
     return problems + records.check_extra(Product, product, added)
 
 

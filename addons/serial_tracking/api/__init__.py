@@ -1,8 +1,8 @@
-"""``/api/v1`` locations, stock moves and serial assignment, serial numbers and stock on hand: the
+"""``/api/v1`` locations, stock moves and serial assignment, serial numbers, stock on hand and unit labels: the
 serial_tracking services over HTTP (see ../shared/spec/api-v1.md). One module per concept; each
 adds its endpoints to ``routes``."""
 from erp_core.api import ApiRoutes
 
 routes = ApiRoutes("serial_tracking")
 
-from . import counts, invoices, locations, lots, moves, serials, stock, trace  # noqa: E402,F401  (they add their endpoints to routes)
+from . import counts, invoices, labels, locations, lots, moves, serials, stock, trace  # noqa: E402,F401  (they add their endpoints to routes)
