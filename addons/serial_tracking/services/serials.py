@@ -137,10 +137,14 @@ def lookup_serial(name: str, product_id: int | None = None) -> Serial:
 def warranty(serial: Serial, today: date | None = None) -> tuple[date | None, str]:
     """(warranty end, "none" | "active" | "expired"): ``warranty_months`` of the product from the
     delivery to the customer."""
-    months = serial.product_tracking.warranty_months if serial.product_tracking else 0
-    if serial.delivered_at is None or not months:
+    return warranty_of(serial.delivered_at, serial.product_tracking.warranty_months if serial.product_tracking else 0, today)
+
+
+def warranty_of(delivered_at: datetime | None, months: int | None, today: date | None = None) -> tuple[date | None, str]:
+    """The warranty rule on plain values, for lists that read serials as rows rather than objects."""
+    if delivered_at is None or not months:
         return None, "none"
-    end = serial.delivered_at.astimezone(timezone.utc).date() + relativedelta(months=months)
+    end = delivered_at.astimezone(timezone.utc).date() + relativedelta(months=months)
     today = today or datetime.now(timezone.utc).date()
     return end, "active" if today <= end else "expired"
 
