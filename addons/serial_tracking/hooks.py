@@ -1,6 +1,6 @@
 """How serial tracking plugs into the host and into invoicing: roles, permissions, settings, menu,
-dashboard, detail panels, the fields it adds to products and invoices, default and demo data, and
-the invoice events."""
+dashboard, detail panels, the fields it adds to products and invoices, its commands, default and
+demo data, and the invoice events."""
 from __future__ import annotations
 
 from flask import url_for
@@ -102,6 +102,13 @@ def erp_record_extensions():
     stock_moves = RecordField("stock_moves", "Stock moves", list[StockMoveRef], [],
                               help="The stock moves made for this document, when posted.")
     return [PRODUCT_EXTENSION, RecordExtension(Invoice, (stock_moves,), load=invoice_stock_moves)]
+
+
+@hookimpl
+def erp_cli_commands():
+    from .cli import serials_group
+
+    return [serials_group]
 
 
 @hookimpl

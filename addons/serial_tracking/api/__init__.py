@@ -5,4 +5,4 @@ from erp_core.api import ApiRoutes
 
 routes = ApiRoutes("serial_tracking")
 
-from . import exports, locations, moves, serials, stock  # noqa: E402,F401  (they add their endpoints to routes)
+from . import exports, imports, locations, moves, serials, stock  # noqa: E402,F401  (they add their endpoints to routes)

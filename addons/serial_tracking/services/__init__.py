@@ -9,6 +9,7 @@ Services never commit; the API request, web action or CLI command commits or rol
 from .assignment import (assign_serials, available_serials_stmt, fill_with_oldest, generate_serials, generated_names,
                          line_serial_count, line_serial_names, move_serial_counts, move_serial_previews, remove_serial)
 from .exports import moves_export, serial_history_export, serials_export, stock_export
+from .imports import ImportReport, import_serials
 from .invoices import cancel_invoice_moves, create_invoice_move, invoice_cancel_refusal, invoice_moves, invoices_moves
 from .locations import (DEFAULT_LOCATIONS, DEFAULT_STOCK, create_default_locations, create_location, get_location,
                         location_of_usage, locations_below, stock_location)
@@ -21,15 +22,14 @@ from .stock import stock_quantities_stmt
 from .validation import validate_move
 
 __all__ = [
-    "DEFAULT_LOCATIONS", "DEFAULT_STOCK", "assign_serials", "available_serials_stmt", "cancel_invoice_moves", "cancel_move",
-    "create_default_locations", "create_invoice_move", "create_location", "create_move", "create_serial",
-    "fill_with_oldest",
-    "generate_serials", "generated_names", "get_location", "get_move", "get_move_line", "get_serial",
-    "invoice_cancel_refusal",
-    "invoice_moves", "invoices_moves", "line_serial_count", "line_serial_names", "location_of_usage", "locations_below",
-    "lookup_serial", "move_permission", "moves_export", "move_serial_counts", "move_serial_previews", "name_contains", "name_starts",
+    "DEFAULT_LOCATIONS", "DEFAULT_STOCK", "ImportReport", "assign_serials", "available_serials_stmt",
+    "cancel_invoice_moves", "cancel_move", "create_default_locations", "create_invoice_move", "create_location",
+    "create_move", "create_serial", "fill_with_oldest", "generate_serials", "generated_names",
+    "get_location", "get_move", "get_move_line", "get_serial", "import_serials", "invoice_cancel_refusal", "invoice_moves",
+    "invoices_moves", "line_serial_count", "line_serial_names", "location_of_usage", "locations_below", "lookup_serial",
+    "move_permission", "move_serial_counts", "move_serial_previews", "moves_export", "name_contains", "name_starts",
     "product_tracking", "quantity_problems", "remove_serial", "search_moves", "serial_counts", "serial_history_export",
-    "serial_history_stmt", "serial_name_problem",
-    "serial_tracked_products", "serials_export", "serials_stmt", "stock_export", "stock_location", "stock_quantities_stmt",
-    "tracking_of", "trackings", "update_serial", "validate_move", "warranty", "warranty_of",
+    "serial_history_stmt", "serial_name_problem", "serial_tracked_products", "serials_export", "serials_stmt", "stock_export",
+    "stock_location", "stock_quantities_stmt", "tracking_of", "trackings", "update_serial", "validate_move", "warranty",
+    "warranty_of",
 ]
