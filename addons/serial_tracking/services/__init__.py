@@ -8,6 +8,7 @@ and validation moves every unit with a handful of INSERT ... SELECT and UPDATE .
 Services never commit; the API request, web action or CLI command commits or rolls back."""
 from .assignment import (assign_serials, available_serials_stmt, fill_with_oldest, generate_serials, generated_names,
                          line_serial_count, line_serial_names, move_serial_counts, move_serial_previews, remove_serial)
+from .delivery_slips import DeliverySlip, delivery_slip
 from .exports import moves_export, serial_history_export, serials_export, stock_export
 from .imports import ImportReport, import_serials
 from .invoices import cancel_invoice_moves, create_invoice_move, invoice_cancel_refusal, invoice_moves, invoices_moves
@@ -22,9 +23,9 @@ from .stock import stock_quantities_stmt
 from .validation import validate_move
 
 __all__ = [
-    "DEFAULT_LOCATIONS", "DEFAULT_STOCK", "ImportReport", "assign_serials", "available_serials_stmt",
+    "DEFAULT_LOCATIONS", "DEFAULT_STOCK", "DeliverySlip", "ImportReport", "assign_serials", "available_serials_stmt",
     "cancel_invoice_moves", "cancel_move", "create_default_locations", "create_invoice_move", "create_location",
-    "create_move", "create_serial", "fill_with_oldest", "generate_serials", "generated_names",
+    "create_move", "create_serial", "delivery_slip", "fill_with_oldest", "generate_serials", "generated_names",
     "get_location", "get_move", "get_move_line", "get_serial", "import_serials", "invoice_cancel_refusal", "invoice_moves",
     "invoices_moves", "line_serial_count", "line_serial_names", "location_of_usage", "locations_below", "lookup_serial",
     "move_permission", "move_serial_counts", "move_serial_previews", "moves_export", "name_contains", "name_starts",
