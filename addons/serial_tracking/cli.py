@@ -78,4 +78,5 @@ def import_command(file: Path, dry_run: bool):
         click.echo(f"{report.rows} rows checked: no errors. Nothing was written (dry run); run again without --dry-run to import.")
     else:
         moves = ", ".join(move.reference for move in report.moves)
-        click.echo(f"Imported {report.created} serial numbers into stock by the inventory adjustment{'s' if len(report.moves) > 1 else ''} {moves}.")
+        plural = "s" if len(report.moves) > 1 else ""
+        click.echo(f"Imported {report.created} serial numbers into stock by the inventory adjustment{plural} {moves}.")

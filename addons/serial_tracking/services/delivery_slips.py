@@ -44,8 +44,9 @@ def delivery_slip(move: StockMove) -> DeliverySlip:
     if move.type != "delivery":
         raise NotFound(f"{move.reference} is not a delivery, so it has no delivery slip.")
     serials: dict[int, list[str]] = {line.id: [] for line in move.lines}
-    for line_id, name in db.session.execute(select(MoveLineSerial.line_id, MoveLineSerial.name)
-                                            .where(MoveLineSerial.move_id == move.id).order_by(MoveLineSerial.line_id, MoveLineSerial.name)):
+    assigned = (select(MoveLineSerial.line_id, MoveLineSerial.name).where(MoveLineSerial.move_id == move.id)
+                .order_by(MoveLineSerial.line_id, MoveLineSerial.name))
+    for line_id, name in db.session.execute(assigned):
         serials[line_id].append(name)
     lines = [SlipLine(line.product, line.quantity, line.tracking, serials[line.id]) for line in move.lines]
     shipped = move.state == "done"

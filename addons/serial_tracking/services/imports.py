@@ -150,6 +150,7 @@ def _read(data: bytes | str, report: ImportReport, progress: Progress | None) ->
     position = {name: index for index, name in enumerate(columns)}
     rows, since_progress = [], 0
     while True:
+        line = reader.line_num + 1  # where the row starts (a quoted value may span lines)
         try:
             cells = next(reader, None)
         except csv.Error as exc:  # an unbalanced quote, for example: report it and stop reading
@@ -166,7 +167,6 @@ def _read(data: bytes | str, report: ImportReport, progress: Progress | None) ->
             since_progress = 0
         if problem:
             continue  # counted, but without a header that makes sense the cells mean nothing
-        line = reader.line_num
         if len(cells) > len(columns) and any(cell.strip() for cell in cells[len(columns):]):
             report.errors.append(_error(line, "wrong_column_count",
                                         f"Line {line} has {len(cells)} cells but the header names {len(columns)} columns; "

@@ -140,6 +140,11 @@ def test_the_header_may_leave_out_ref_and_take_any_order_and_case_and_a_byte_ord
     assert serial(api, "SN-2")["ref"] is None
 
 
+def test_an_unclosed_quote_is_reported_where_its_row_starts(api):
+    found = report(send(api, csv_file('"SN-1,LAP,WH/Stock,', "SN-2,LAP,WH/Stock,"), dry_run=True), 422)
+    assert found["rows"] == 1 and {e["line"] for e in found["errors"]} == {2}
+
+
 def test_a_file_without_rows_is_refused(api):
     for body in (b"name,product,location,ref\n", b"name,product,location,ref\n\n\n"):
         found = report(send(api, body, dry_run=False), 422)
