@@ -154,7 +154,7 @@ def _read(data: bytes | str, report: ImportReport, progress: Progress | None) ->
         try:
             cells = next(reader, None)
         except csv.Error as exc:  # an unbalanced quote, for example: report it and stop reading
-            report.errors.append(_error(reader.line_num, "malformed_csv", f"Line {reader.line_num} cannot be read as CSV ({exc})."))
+            report.errors.append(_error(line, "malformed_csv", f"Line {line} cannot be read as CSV ({exc})."))
             break
         if cells is None:
             break
