@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Annotated, Any, Callable, Generic, TypeVar
 
-from flask import Blueprint, Flask, jsonify, request
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, WithJsonSchema, model_validator
+from flask import Blueprint, Flask, Response, jsonify, request
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, WithJsonSchema, create_model, model_validator
 from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 
@@ -49,18 +49,30 @@ class Page(BaseModel, Generic[Item]):
     total: int
 
 
-class ListQuery(BaseModel):
+class Filters(BaseModel):
     """Query-string parameters arrive as text, so they are converted, then range-checked."""
 
     model_config = ConfigDict(extra="ignore")
-    limit: int = Field(100, ge=0, description=f"Page size; values above {MAX_LIMIT} count as {MAX_LIMIT}.")
-    offset: int = Field(0, ge=0, le=MAX_ID)
 
     @model_validator(mode="before")
     @classmethod
     def _empty_means_any(cls, values: dict) -> dict:
         # ?type=&state=posted: an empty filter is no filter, as in a search form.
         return {key: value for key, value in values.items() if value != ""}
+
+
+class ListQuery(Filters):
+    """The query of a list: its filters, and the page asked for."""
+
+    limit: int = Field(100, ge=0, description=f"Page size; values above {MAX_LIMIT} count as {MAX_LIMIT}.")
+    offset: int = Field(0, ge=0, le=MAX_ID)
+
+
+def without_paging(query: type[ListQuery]) -> type[Filters]:
+    """The filters of a list's query without ``limit`` and ``offset``, for an export of the same
+    list: it writes every match, and its OpenAPI parameters are exactly the list's filters."""
+    fields = {name: (info.annotation, info) for name, info in query.model_fields.items() if name not in ListQuery.model_fields}
+    return create_model(query.__name__.removesuffix("Query") + "Filters", __base__=Filters, __doc__=query.__doc__, **fields)
 
 
 @dataclass
@@ -79,7 +91,8 @@ class Route:
     errors: tuple[int, ...] = ()  # error statuses beyond those the declaration implies (OpenAPI)
     raw_body: str | None = None  # the media type of a body the view reads itself (a CSV file), instead of ``body``
     body_optional: bool = False  # ``body`` may be left out (an action with options): its defaults apply
-    raw_response: str | None = None  # the media type of an answer the view builds itself (a PDF), instead of JSON
+    produces: str = "application/json"  # the media type of the success answer; another one is a Response the view makes
+    answers: dict[int, tuple[str, Any]] = field(default_factory=dict)  # other statuses of an ``Answer``: (description, model)
 
 
 @dataclass
@@ -91,13 +104,22 @@ class ApiRoutes:
 
     def route(self, rule: str, method: str = "GET", *, summary: str, permission: str | None = None, body=None, query=None,
               response=None, status: int = 200, auth: bool = True, errors: tuple[int, ...] = (), raw_body: str | None = None,
-              body_optional: bool = False, raw_response: str | None = None):
+              body_optional: bool = False, produces: str = "application/json", answers: dict[int, tuple[str, Any]] | None = None):
         def decorator(view):
             self.routes.append(Route(rule, method, view, summary, permission, body, query, response, status, auth, self.tag, errors,
-                                     raw_body, body_optional, raw_response))
+                                     raw_body, body_optional, produces, dict(answers or {})))
             return view
 
         return decorator
+
+
+@dataclass
+class Answer:
+    """A JSON answer with a status of the view's choosing, for an endpoint whose outcome decides it
+    (a dry run answering 200 where the real run answers 201); declare each status in ``answers``."""
+
+    body: Any
+    status: int
 
 
 def _validation_details(exc: ValidationError, prefix: str = "") -> list[dict]:
@@ -124,6 +146,13 @@ def _json_body() -> bytes:
                           f"(not {request.mimetype or 'no type'}).", [{"field": "Content-Type", "code": "unsupported_media_type",
                                                                        "message": "Use application/json."}], status=415)
     return raw
+
+
+def _raw_body(media_type: str) -> None:
+    """A body the view reads itself must be of the route's media type (an empty body is no body)."""
+    if request.get_data(cache=True).strip() and request.mimetype != media_type:
+        raise DomainError("unsupported_media_type", f"Send the body with Content-Type: {media_type} (not {request.mimetype or 'no type'}).",
+                          [{"field": "Content-Type", "code": "unsupported_media_type", "message": f"Use {media_type}."}], status=415)
 
 
 def _parse_body(model: type[BaseModel], optional: bool = False) -> BaseModel:
@@ -198,15 +227,20 @@ def _make_view(route: Route):
                 authorize(route.permission)
             if route.body is not None:
                 kwargs["body"] = _parse_body(resolve_model(route.body), route.body_optional)
-            elif route.raw_body is None:
+            elif route.raw_body is not None:
+                _raw_body(route.raw_body)
+            else:
                 _no_body()
             if route.query is not None:
                 kwargs["query"] = _parse_query(route.query)
             return route.view(**kwargs)
 
-        if route.raw_response is not None:  # the view answers a flask.Response of that media type
-            return run_in_transaction(action)
-        return jsonify(run_in_transaction(action)), route.status
+        result = run_in_transaction(action)
+        if isinstance(result, Response):  # not JSON: a file the view answers itself, such as a streamed CSV
+            return result
+        if isinstance(result, Answer):
+            return jsonify(result.body), result.status
+        return jsonify(result), route.status
 
     view.__name__ = route.view.__name__
     return view

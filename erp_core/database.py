@@ -151,7 +151,18 @@ def _sqlite_pragmas(dbapi_connection, _record):
 @event.listens_for(Engine, "begin")
 def _sqlite_begin_immediate(conn):
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A reading connection (below) only reads: a deferred BEGIN takes no write lock.
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("erp_reading") else "BEGIN IMMEDIATE")
+
+
+@contextmanager
+def reading_connection():
+    """A connection of its own for one long read, such as a streamed export, outside the request's
+    transaction. On SQLite its transaction is deferred, so writers do not wait for it while it
+    streams (in WAL mode they write next to a reader); on PostgreSQL it is an ordinary transaction,
+    which the server-side cursor of a streamed result needs."""
+    with db.engine.connect() as connection:
+        yield connection.execution_options(erp_reading=True)
 
 
 def dialect_insert(table):

@@ -80,7 +80,8 @@ def openapi_document(app: Flask) -> dict:
     # defaults would make the two modes differ.
     models: list[tuple[type[BaseModel], str]] = []
     for r in routes:
-        for model in (resolve_model(r.body), resolve_model(r.query), resolve_model(r.response)):
+        for model in (resolve_model(r.body), resolve_model(r.query), resolve_model(r.response),
+                      *(resolve_model(model) for _, model in r.answers.values())):
             if model is not None and (model, "validation") not in models:
                 models.append((model, "validation"))
     refs, definitions = models_json_schema(models, ref_template="#/components/schemas/{model}", schema_generator=_ComponentNames)
@@ -90,8 +91,13 @@ def openapi_document(app: Flask) -> dict:
         ref = refs[(model, "validation")]["$ref"].rsplit("/", 1)[1]
         refs[(model, "validation")] = components.pop(ref)
 
-    def response(description: str, schema: dict | None) -> dict:
-        return {"description": description, **({"content": {"application/json": {"schema": schema}}} if schema else {})}
+    def response(description: str, schema: dict | None, media_type: str = "application/json") -> dict:
+        return {"description": description, **({"content": {media_type: {"schema": schema}}} if schema else {})}
+
+    def schema_of(model) -> dict:
+        return refs[(resolve_model(model), "validation")]
+
+    error = {"$ref": "#/components/schemas/Error"}
 
     paths: dict = {}
     for r in routes:
@@ -109,15 +115,21 @@ def openapi_document(app: Flask) -> dict:
             roles = sorted(state.permissions[r.permission] | {"admin"})
             operation["description"] = f"Roles: {', '.join(roles)} (permission `{r.permission}`)."
         if r.body is not None:
-            operation["requestBody"] = {"required": not r.body_optional, "content": {"application/json": {
-                "schema": refs[(resolve_model(r.body), "validation")]}}}
-        schema = refs[(resolve_model(r.response), "validation")] if r.response is not None else None
-        operation["responses"] = {str(r.status): response("Success", schema)}
-        if r.raw_response is not None:  # a file, not JSON
-            operation["responses"][str(r.status)] = {"description": "Success", "content": {r.raw_response: {
-                "schema": {"type": "string", "format": "binary"}}}}
+            operation["requestBody"] = {"required": not r.body_optional, "content": {"application/json": {"schema": schema_of(r.body)}}}
+        elif r.raw_body is not None:  # a file, read by the view itself
+            operation["requestBody"] = {"required": True, "content": {r.raw_body: {"schema": {"type": "string"}}}}
+        if r.produces != "application/json":  # a file, such as a CSV export or a PDF
+            binary = {} if r.produces.startswith("text/") else {"format": "binary"}
+            operation["responses"] = {str(r.status): response("Success", {"type": "string", **binary}, r.produces)}
+        else:
+            operation["responses"] = {str(r.status): response("Success", schema_of(r.response) if r.response is not None else None)}
         for status in _error_statuses(r):
-            operation["responses"][str(status)] = response(ERRORS[status], {"$ref": "#/components/schemas/Error"})
+            description = ERRORS[status] if status != 415 or r.raw_body is None else f"The request body is not {r.raw_body}"
+            operation["responses"][str(status)] = response(description, error)
+        for status, (description, model) in sorted(r.answers.items()):
+            # An answer may share its status with the errors (a 422 with the outcome's own body): either body is possible.
+            schema = schema_of(model) if str(status) not in operation["responses"] else {"oneOf": [schema_of(model), error]}
+            operation["responses"][str(status)] = response(description, schema)
         if r.auth:
             operation["security"] = [{"bearer": []}]
         paths.setdefault(_path(r.rule), {})[r.method.lower()] = operation

@@ -7,7 +7,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import selectinload
 
 from erp_core import records
-from erp_core.api import ApiModel, ApiRoutes, Id, ListQuery, Number, Page, paginate, reject_nulls
+from erp_core.api import ApiModel, ApiRoutes, Id, ListQuery, Number, Page, paginate, reject_nulls, without_paging
+from erp_core.csvfiles import csv_response
 from erp_core.text import Text
 from erp_core.auth import api_user
 from erp_core.services import get_or_404
@@ -110,6 +111,16 @@ def list_invoices(query: InvoiceQuery):
     added = records.extra_values(Invoice, page["items"])  # one load per addon for the page, not one per invoice
     page["items"] = [invoice_to_dict(invoice, added) for invoice in page["items"]]
     return page
+
+
+InvoiceFilters = without_paging(InvoiceQuery)
+
+
+@routes.route("/invoices.csv", summary="The documents GET /invoices lists, with the same filters, as a CSV file: one row per "
+              "document with its partner and amounts (streamed)", query=InvoiceFilters, produces="text/csv")
+def export_invoices(query: InvoiceFilters):
+    filters = query.model_dump(exclude={"type"})
+    return csv_response(services.invoices_export(types=(query.type,) if query.type else (), **filters))
 
 
 @routes.route("/invoices", "POST", summary="Create a draft invoice, bill or refund", permission="invoice.write",

@@ -12,6 +12,7 @@ from wtforms import DateField, FieldList, Form, FormField, SelectField, StringFi
 from wtforms.validators import InputRequired, Length, Optional
 
 from erp_core.auth import acting_user, authorize
+from erp_core.csvfiles import csv_response
 from erp_core.database import MAX_ID, db
 from erp_core.errors import InvalidState, NotFound
 from erp_core.forms import ErpForm, ErrorPlaces, NumberField
@@ -43,22 +44,34 @@ def _date_arg(name: str) -> date | None:
         return None
 
 
+def list_filters(kind: str) -> dict:
+    """The filters of one of the lists from the query string (what its search form sends)."""
+    types = LISTS[kind][1]
+    chosen_type = request.args.get("type") if request.args.get("type") in types else None
+    return {"types": (chosen_type,) if chosen_type else types,
+            "state": request.args.get("state") if request.args.get("state") in InvoiceState.values() else None,
+            "q": request.args.get("q"), "date_from": _date_arg("date_from"), "date_to": _date_arg("date_to")}
+
+
 def document_list(kind: str):
     title, types = LISTS[kind]
-    state = request.args.get("state") if request.args.get("state") in InvoiceState.values() else None
-    chosen_type = request.args.get("type") if request.args.get("type") in types else None
-    stmt = services.search_invoices(types=(chosen_type,) if chosen_type else types, state=state, q=request.args.get("q"),
-                                    date_from=_date_arg("date_from"), date_to=_date_arg("date_to"))
+    stmt = services.search_invoices(**list_filters(kind))
     page, total, rows = page_of(stmt.options(selectinload(Invoice.partner)))
     filters = [("state", "State", InvoiceState.choices())]
     if len(types) > 1:
         filters.append(("type", "Type", [(t, InvoiceType.label_of(t)) for t in types]))
     return render_template("invoicing/list.html", title=title, types=types, invoices=rows, page=page, total=total,
-                           page_size=PAGE_SIZE, filters=filters, type_labels=InvoiceType.labels())
+                           page_size=PAGE_SIZE, filters=filters, type_labels=InvoiceType.labels(), export_endpoint=f"invoicing.{kind}_csv")
+
+
+def document_list_csv(kind: str):
+    """The list's CSV with the filters the page shows now (its Export button)."""
+    return csv_response(services.invoices_export(**list_filters(kind), name=kind.replace("_", "-")))
 
 
 for _kind, _path in (("vendor_bills", "/bills"), ("customer_invoices", "/invoices"), ("refunds", "/refunds")):
     bp.add_url_rule(_path, endpoint=_kind, view_func=document_list, defaults={"kind": _kind})
+    bp.add_url_rule(f"{_path}/export.csv", endpoint=f"{_kind}_csv", view_func=document_list_csv, defaults={"kind": _kind})
 
 
 # ---------------------------------------------------------------- the document form

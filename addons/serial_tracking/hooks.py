@@ -1,6 +1,6 @@
 """How serial tracking plugs into the host and into invoicing: roles, permissions, settings, menu,
-dashboard, detail panels, the fields it adds to products and invoices, default and demo data, and
-the invoice events."""
+dashboard, detail panels, the fields it adds to products and invoices, its commands, default and
+demo data, and the invoice events."""
 from __future__ import annotations
 
 from flask import url_for
@@ -61,6 +61,7 @@ def erp_menu_items():
     return [
         MenuItem("Inventory", "Stock Movements", "serial_tracking.moves", order=10),
         MenuItem("Inventory", "Serial Numbers", "serial_tracking.serials", order=20),
+        MenuItem("Inventory", "Import Serials", "serial_tracking.serials_import", order=25, permission="serial.create"),
         MenuItem("Inventory", "Stock Quantities", "serial_tracking.stock", order=30),
         MenuItem("Inventory", "Products", "master.products", order=40),
         MenuItem("Inventory", "Locations", "serial_tracking.locations", order=90, group="Configuration"),
@@ -110,6 +111,13 @@ def erp_record_extensions():
     stock_moves = RecordField("stock_moves", "Stock moves", list[StockMoveRef], [],
                               help="The stock moves made for this document, when posted.")
     return [PRODUCT_EXTENSION, RecordExtension(Invoice, (stock_moves,), load=invoice_stock_moves)]
+
+
+@hookimpl
+def erp_cli_commands():
+    from .cli import serials_group
+
+    return [serials_group]
 
 
 @hookimpl

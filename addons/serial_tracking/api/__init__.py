@@ -5,4 +5,5 @@ from erp_core.api import ApiRoutes
 
 routes = ApiRoutes("serial_tracking")
 
-from . import counts, invoices, labels, locations, lots, moves, scan, serials, stock, trace  # noqa: E402,F401  (they add their endpoints to routes)
+from . import (counts, exports, imports, invoices, labels, locations, lots, moves, scan, serials, stock,  # noqa: E402,F401
+               trace)  # (they add their endpoints to routes)

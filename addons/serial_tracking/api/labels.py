@@ -36,13 +36,13 @@ def pdf_response(pdf: bytes, name: str) -> Response:
 
 
 @routes.route("/moves/<int:move_id>/labels.pdf", summary="Labels of a move's serial numbers (PDF): one per unit, line by line",
-              query=MoveLabelsQuery, raw_response=PDF)
+              query=MoveLabelsQuery, produces=PDF)
 def move_labels(move_id: int, query: MoveLabelsQuery):
     move = services.get_move(move_id)
     return pdf_response(move_labels_pdf(move, query.offset, query.limit), f"{move.reference}-labels")
 
 
 @routes.route("/serials/labels.pdf", summary="Labels of serial numbers by id (PDF): one per unit, in the order given",
-              query=SerialLabelsQuery, raw_response=PDF, errors=(404,))
+              query=SerialLabelsQuery, produces=PDF, errors=(404,))
 def serial_labels(query: SerialLabelsQuery):
     return pdf_response(serial_labels_pdf(parse_serial_ids(query.ids)), "serial-labels")

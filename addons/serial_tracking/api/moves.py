@@ -160,11 +160,7 @@ def _move_line(move_id: int, line_id: int, action: str) -> tuple[StockMove, Stoc
 
 @routes.route("/moves", summary="List stock moves, newest first", query=MoveQuery, response=Page[MoveOut])
 def list_moves(query: MoveQuery):
-    stmt = select(StockMove).order_by(StockMove.id.desc())
-    for column, value in ((StockMove.state, query.state), (StockMove.type, query.type), (StockMove.invoice_id, query.invoice_id)):
-        if value is not None:
-            stmt = stmt.where(column == value)
-    page = paginate(stmt, lambda move: move, query)
+    page = paginate(services.search_moves(query.state, query.type, query.invoice_id), lambda move: move, query)
     return {"items": moves_to_dicts(page["items"]), "total": page["total"]}
 
 

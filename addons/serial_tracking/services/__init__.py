@@ -10,32 +10,37 @@ from .assignment import (assign_serials, available_serials_stmt, fill_with_oldes
                          line_serial_count, line_serial_names, move_serial_counts, move_serial_previews, remove_serial)
 from .counts import add_counted, apply_count, cancel_count, count_moves, get_count, remove_counted, start_count
 from .counts import difference as count_difference
+from .delivery_slips import DeliverySlip, delivery_slip
+from .exports import moves_export, serial_history_export, serials_export, stock_export
+from .imports import ImportReport, import_serials
 from .invoices import (cancel_invoice_moves, create_invoice_move, invoice_cancel_refusal, invoice_moves, invoices_moves,
                        recreate_invoice_move, uncovered_quantities)
-from .returns import correct_serial, return_move, return_type, scrap_serial
-from .tracking_changes import convert_tracking
-from .lots import (assign_lots, create_lot, get_lot, line_lots, lot_history_stmt, lots_stmt, suggested_lots)
 from .locations import (DEFAULT_LOCATIONS, DEFAULT_STOCK, create_default_locations, create_location, get_location,
                         location_of_usage, locations_below, stock_location)
+from .lots import (assign_lots, create_lot, get_lot, line_lots, lot_history_stmt, lots_stmt, suggested_lots)
+from .move_search import search_moves
 from .moves import cancel_move, create_move, get_move, get_move_line, move_permission, quantity_problems
 from .products import product_tracking, serial_tracked_products, tracking_of, trackings
+from .returns import correct_serial, return_move, return_type, scrap_serial
 from .serials import (create_serial, get_serial, lookup_serial, name_contains, name_starts, serial_counts, serial_history_stmt,
-                      serial_name_problem, serials_stmt, update_serial, warranty)
+                      serial_name_problem, serials_stmt, update_serial, warranty, warranty_of)
 from .stock import stock_quantities_stmt
 from .trace import document_serials_stmt, invoice_trace, partner_serials_stmt, serial_journey, serial_trace
+from .tracking_changes import convert_tracking
 from .validation import validate_move
 
 __all__ = [
-    "DEFAULT_LOCATIONS", "DEFAULT_STOCK", "assign_serials", "available_serials_stmt", "cancel_invoice_moves", "cancel_move",
-    "create_default_locations", "create_invoice_move", "create_location", "create_move", "create_serial", "fill_with_oldest",
-    "generate_serials", "generated_names", "get_location", "get_move", "get_move_line", "get_serial", "invoice_cancel_refusal",
-    "invoice_moves", "invoices_moves", "line_serial_count", "line_serial_names", "location_of_usage", "locations_below",
-    "lookup_serial", "move_permission", "move_serial_counts", "move_serial_previews", "name_contains", "name_starts",
-    "product_tracking", "quantity_problems", "remove_serial", "serial_counts", "serial_history_stmt", "serial_name_problem",
-    "serial_tracked_products", "serials_stmt", "stock_location", "stock_quantities_stmt", "tracking_of", "trackings", "update_serial",
-    "validate_move", "warranty", "recreate_invoice_move", "uncovered_quantities", "correct_serial", "return_move",
-    "return_type", "scrap_serial", "add_counted", "apply_count", "cancel_count", "get_count", "remove_counted", "start_count",
-    "count_difference", "count_moves", "convert_tracking", "assign_lots", "create_lot", "get_lot", "line_lots", "lot_history_stmt",
-    "lots_stmt", "suggested_lots", "document_serials_stmt", "invoice_trace", "partner_serials_stmt", "serial_journey",
-    "serial_trace",
+    "add_counted", "apply_count", "assign_lots", "assign_serials", "available_serials_stmt", "cancel_count",
+    "cancel_invoice_moves", "cancel_move", "convert_tracking", "correct_serial", "count_difference", "count_moves",
+    "create_default_locations", "create_invoice_move", "create_location", "create_lot", "create_move", "create_serial",
+    "DEFAULT_LOCATIONS", "DEFAULT_STOCK", "delivery_slip", "DeliverySlip", "document_serials_stmt", "fill_with_oldest",
+    "generate_serials", "generated_names", "get_count", "get_location", "get_lot", "get_move", "get_move_line", "get_serial",
+    "import_serials", "ImportReport", "invoice_cancel_refusal", "invoice_moves", "invoice_trace", "invoices_moves", "line_lots",
+    "line_serial_count", "line_serial_names", "location_of_usage", "locations_below", "lookup_serial", "lot_history_stmt",
+    "lots_stmt", "move_permission", "move_serial_counts", "move_serial_previews", "moves_export", "name_contains",
+    "name_starts", "partner_serials_stmt", "product_tracking", "quantity_problems", "recreate_invoice_move", "remove_counted",
+    "remove_serial", "return_move", "return_type", "scrap_serial", "search_moves", "serial_counts", "serial_history_export",
+    "serial_history_stmt", "serial_journey", "serial_name_problem", "serial_trace", "serial_tracked_products", "serials_export",
+    "serials_stmt", "start_count", "stock_export", "stock_location", "stock_quantities_stmt", "suggested_lots", "tracking_of",
+    "trackings", "uncovered_quantities", "update_serial", "validate_move", "warranty", "warranty_of",
 ]

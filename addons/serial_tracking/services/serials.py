@@ -138,12 +138,18 @@ def warranty(serial: Serial, today: date | None = None) -> tuple[date | None, st
     """(warranty end, "none" | "active" | "expired" | "returned"): ``warranty_months`` of the product
     from the delivery to the customer; a unit that came back from the customer is "returned" until
     it is delivered again."""
-    if serial.delivered_at is not None and (serial.location is None or serial.location.usage != "customer"):
+    return warranty_of(serial.delivered_at, serial.product_tracking.warranty_months if serial.product_tracking else 0,
+                       serial.location.usage if serial.location else None, today)
+
+
+def warranty_of(delivered_at: datetime | None, months: int | None, location_usage: str | None,
+                today: date | None = None) -> tuple[date | None, str]:
+    """The warranty rule on plain values, for lists that read serials as rows rather than objects."""
+    if delivered_at is not None and location_usage != "customer":
         return None, "returned"
-    months = serial.product_tracking.warranty_months if serial.product_tracking else 0
-    if serial.delivered_at is None or not months:
+    if delivered_at is None or not months:
         return None, "none"
-    end = serial.delivered_at.astimezone(timezone.utc).date() + relativedelta(months=months)
+    end = delivered_at.astimezone(timezone.utc).date() + relativedelta(months=months)
     today = today or datetime.now(timezone.utc).date()
     return end, "active" if today <= end else "expired"
 

@@ -168,7 +168,16 @@
     }
   }
 
+  // ------------------------------------------------------------ printing
+  // The delivery slip's Print button; without this file it stays hidden and the browser's own
+  // Print menu prints the same page.
+  function setupPrint(button) {
+    button.hidden = false;
+    button.addEventListener("click", () => window.print());
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll("button[data-print]").forEach(setupPrint);
     document.querySelectorAll("form[data-scan]").forEach(setupScan);
     document.querySelectorAll("textarea[data-paste]").forEach(setupPaste);
     document.querySelectorAll("input[data-pick-all]").forEach(setupPickAll);

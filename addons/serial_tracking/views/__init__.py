@@ -7,4 +7,5 @@ from flask import Blueprint
 bp = Blueprint("serial_tracking", __name__, template_folder="../templates", static_folder="../static",
                static_url_path="/static/serial_tracking", url_prefix="/inventory")
 
-from . import labels, locations, move_page, moves, serials, stock  # noqa: E402,F401  (they add their routes to bp)
+from . import (delivery_slips, exports, imports, labels, locations, move_page, moves, serials,  # noqa: E402,F401
+               stock)  # (they add their routes to bp)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from wtforms import FieldList, Form, FormField, SelectField
 from wtforms.validators import NumberRange, Optional
@@ -22,21 +22,20 @@ from .common import location_choices
 
 @bp.route("/moves")
 def moves():
-    stmt = select(StockMove).order_by(StockMove.id.desc())
-    q = request.args.get("q", "").strip()
-    if q:
-        partner_ids = select(Partner.id).where(Partner.name.icontains(q, autoescape=True))
-        stmt = stmt.where(or_(StockMove.reference.icontains(q, autoescape=True), StockMove.partner_id.in_(partner_ids)))
-    if request.args.get("state") in MoveState.values():
-        stmt = stmt.where(StockMove.state == request.args["state"])
-    if request.args.get("type") in MoveType.values():
-        stmt = stmt.where(StockMove.type == request.args["type"])
+    stmt = services.search_moves(**move_filters())
     page, offset = page_args()
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     rows = db.session.scalars(stmt.options(selectinload(StockMove.source_location), selectinload(StockMove.dest_location),
                                            selectinload(StockMove.partner)).limit(PAGE_SIZE).offset(offset)).all()
     return render_template("serial_tracking/moves.html", moves=rows, page=page, total=total, page_size=PAGE_SIZE,
                            types=MoveType.labels(), states=MoveState.labels(), may_create=_creatable_types())
+
+
+def move_filters() -> dict:
+    """The list's filters from the query string (what its search form sends); unknown values mean no filter."""
+    return {"state": request.args.get("state") if request.args.get("state") in MoveState.values() else None,
+            "type": request.args.get("type") if request.args.get("type") in MoveType.values() else None,
+            "q": request.args.get("q", "").strip() or None}
 
 
 def _creatable_types() -> dict[str, str]:

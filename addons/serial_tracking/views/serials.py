@@ -19,13 +19,20 @@ from .common import capped_count, int_arg, location_choices
 from .journey import STROKES, journey_layout
 
 
+def serial_filters() -> dict:
+    """The list's filters from the query string (what its search form sends). The page's search
+    box matches the beginning of the name unless told ``match=contains``."""
+    return {"product_id": int_arg("product_id"),
+            "status": request.args.get("status") if request.args.get("status") in SerialStatus.values() else None,
+            "location_id": int_arg("location_id"), "q": request.args.get("q", "").strip() or None,
+            "match": "contains" if request.args.get("match") == "contains" else "prefix"}
+
+
 @bp.route("/serials")
 def serials():
-    status = request.args.get("status") if request.args.get("status") in SerialStatus.values() else None
-    q = request.args.get("q", "").strip()
-    match = "contains" if request.args.get("match") == "contains" else "starts"
-    stmt = services.serials_stmt(product_id=int_arg("product_id"), status=status, location_id=int_arg("location_id"),
-                                 q=q or None, match="prefix" if match == "starts" else "contains")
+    filters = serial_filters()
+    q, match = filters["q"], "starts" if filters["match"] == "prefix" else "contains"
+    stmt = services.serials_stmt(**filters)
     if q and match == "starts":
         stmt = stmt.order_by(None).order_by(func.lower(Serial.name), Serial.id)  # the order of the index the prefix walks
     page, offset = page_args()
