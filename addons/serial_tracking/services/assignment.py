@@ -42,6 +42,19 @@ def not_tracked(line: StockMoveLine) -> dict:
             "message": f"{line.product.display_name} is not tracked by serial number, so its line takes no serial numbers."}
 
 
+def serial_rule_problem(name: str, product: str, pattern: str | None, barcodes: dict[str, str]) -> tuple[str, str] | None:
+    """The first rule a (stored-form) serial name breaks as a serial number of ``product``: (code,
+    message), or None. ``barcodes``: ``product_barcodes`` of the names checked together."""
+    problem = serial_name_problem(name)
+    if problem:
+        return "invalid_serial", problem
+    if name in barcodes:
+        return "serial_is_product_barcode", f"{name} is the barcode of {barcodes[name]}, not a serial number: scan the unit's serial number label."
+    if pattern and not compiled(pattern).fullmatch(name):
+        return "serial_format", f"{name} does not look like a serial number of {product}: they are {in_words(pattern)} (pattern {pattern})."
+    return None
+
+
 def assignment_problems(move: StockMove, line: StockMoveLine, names: list[str], *, replace: bool) -> tuple[list[dict], list[str]]:
     """Assign ``names`` to ``line``: (every problem, empty when all is well; the names as stored).
     Rows are written even when there are problems, so the database checks can list every offender;
@@ -57,16 +70,9 @@ def assignment_problems(move: StockMove, line: StockMoveLine, names: list[str], 
     barcodes = product_barcodes(names)
     problems, accepted = [], {}
     for name in names:
-        problem = serial_name_problem(name)
-        if problem:
-            problems.append(_detail(name, line.id, "invalid_serial", problem))
-        elif name in barcodes:
-            problems.append(_detail(name, line.id, "serial_is_product_barcode",
-                                    f"{name} is the barcode of {barcodes[name]}, not a serial number: scan the unit's serial number label."))
-        elif pattern and not compiled(pattern).fullmatch(name):
-            problems.append(_detail(name, line.id, "serial_format",
-                                    f"{name} does not look like a serial number of {line.product.display_name}: "
-                                    f"they are {in_words(pattern)} (pattern {pattern})."))
+        broken = serial_rule_problem(name, line.product.display_name, pattern, barcodes)
+        if broken:
+            problems.append(_detail(name, line.id, *broken))
         elif name in accepted or name in taken:
             problems.append(_detail(name, line.id, "duplicate_serial", f"{name} is given twice in {move.reference}; each unit is counted once."))
         else:

@@ -23,14 +23,14 @@ from erp_core import audit
 from erp_core.database import db
 from erp_core.errors import MAX_DETAILS
 from erp_core.models import Product
-from erp_core.text import normalized_name, text_problem
+from erp_core.text import text_problem
 
 from ..models import Location, ProductTracking, Serial, StockMove
-from .assignment import names_table
+from .assignment import names_table, product_barcodes, serial_rule_problem
 from .locations import location_of_usage
 from .moves import create_move, scope
 from .products import tracking_column
-from .serials import serial_name_problem
+from .serial_rules import serial_for
 from .validation import validate_move
 
 IMPORT_COLUMNS = ("name", "product", "location", "ref")
@@ -188,15 +188,26 @@ def _read(data: bytes | str, report: ImportReport, progress: Progress | None) ->
 # ---------------------------------------------------------------- checking the rows
 
 
-def _products(codes: set[str]) -> dict[str, tuple[int, str, str]]:
-    """{default code: (id, display name, tracking)} of the products the file names, in one query."""
+@dataclass(frozen=True)
+class _Product:
+    id: int
+    display_name: str
+    tracking: str
+    serial_pattern: str | None
+    serial_uppercase: bool
+
+
+def _products(codes: set[str]) -> dict[str, _Product]:
+    """{default code: product and its serial rules} of the products the file names, in one query."""
     if not codes:
         return {}
     table, _ = names_table(sorted(codes))
     found = db.session.execute(
-        select(Product.default_code, Product.id, Product.name, tracking_column()).join(table, table.c.value == Product.default_code)
-        .outerjoin(ProductTracking, ProductTracking.product_id == Product.id))
-    return {code: (product_id, f"[{code}] {name}", tracking) for code, product_id, name, tracking in found}
+        select(Product.default_code, Product.id, Product.name, tracking_column(), ProductTracking.serial_pattern,
+               ProductTracking.serial_uppercase)
+        .join(table, table.c.value == Product.default_code).outerjoin(ProductTracking, ProductTracking.product_id == Product.id))
+    return {code: _Product(product_id, f"[{code}] {name}", tracking, pattern, bool(uppercase))
+            for code, product_id, name, tracking, pattern, uppercase in found}
 
 
 def _locations(full_names: set[str]) -> dict[str, tuple[int, str]]:
@@ -222,23 +233,26 @@ def _check(rows: list[_Row], report: ImportReport, progress: Progress | None) ->
     """Every problem of every row, in line order, into the report; the good rows resolved."""
     products = _products({row.product for row in rows if row.product})
     locations = _locations({row.location for row in rows if row.location})
-    names = [normalized_name(row.name) for row in rows]
-    existing = _existing({name for name in names if not serial_name_problem(name)})
+    # each name as its product stores it (upper case when the product asks)
+    names = [serial_for(row.name, product.serial_uppercase if (product := products.get(row.product)) else False) for row in rows]
+    barcodes = product_barcodes(sorted(set(names)))
+    existing = _existing(set(names))
     first_line: dict[tuple[int, str], int] = {}
     units: dict[tuple[str, str], int] = defaultdict(int)
     good, since_progress = [], 0
     for row, name in zip(rows, names):
         problems = []
-        name_problem = serial_name_problem(name)
-        if name_problem:
-            problems.append(("invalid_serial", name_problem))
         product = products.get(row.product)
+        name_problem = serial_rule_problem(name, product.display_name if product else "", product.serial_pattern if product else None,
+                                           barcodes)
+        if name_problem:
+            problems.append(name_problem)
         if not row.product:
             problems.append(("missing_product", "The product is missing: give its internal reference (default code)."))
         elif product is None:
             problems.append(("unknown_product", f"No product has the internal reference {row.product}."))
-        elif product[2] != "serial":
-            problems.append(("product_not_serial_tracked", f"{product[1]} is not tracked by serial number; set its Tracking to "
+        elif product.tracking != "serial":
+            problems.append(("product_not_serial_tracked", f"{product.display_name} is not tracked by serial number; set its Tracking to "
                                                            "'By unique serial number' first."))
         location = locations.get(row.location)
         if not row.location:
@@ -252,7 +266,7 @@ def _check(rows: list[_Row], report: ImportReport, progress: Progress | None) ->
             problems.append(("invalid_ref", f"The internal reference has at most {REF_MAX} characters; this one has {len(row.ref)}."))
         elif row.ref is not None and text_problem(row.ref):
             problems.append(("invalid_ref", f"The internal reference cannot hold invisible characters: {text_problem(row.ref)}"))
-        name_scope = scope(product[0]) if product else None  # 0 when names are unique across products
+        name_scope = scope(product.id) if product else None  # 0 when names are unique across products
         if not name_problem and name_scope is not None:
             key = (name_scope, name)
             if key in first_line:
@@ -265,8 +279,8 @@ def _check(rows: list[_Row], report: ImportReport, progress: Progress | None) ->
         if problems:
             report.errors += [_error(row.line, code, message) for code, message in problems]
         else:
-            good.append(_Good(name, product[0], location[0], name_scope, row.ref))
-            units[(row.location, product[1])] += 1
+            good.append(_Good(name, product.id, location[0], name_scope, row.ref))
+            units[(row.location, product.display_name)] += 1
         since_progress += 1
         if progress and since_progress == PROGRESS_EVERY:
             progress("check", since_progress)

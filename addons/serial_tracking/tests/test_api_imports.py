@@ -125,6 +125,22 @@ def test_every_rule_is_reported_with_its_line(api):
     assert all(e["message"].strip() for e in found["errors"])
 
 
+def test_the_products_own_serial_rules_apply_as_on_a_receipt_and_the_dry_run_foresees_them(api):
+    product = product_with_code(api, "LT")
+    ok(api.as_("inventory_manager").patch(f"/products/{product['id']}", json={"serial_pattern": r"LT-[A-Z]\d{3}", "serial_uppercase": True}))
+    product_with_code(api, "DOCK")
+    ok(api.as_("inventory_manager").patch(f"/products/{product_with_code(api, 'EAN')['id']}", json={"barcode": "4006381333931"}))
+    body = csv_file("lt-a001,LT,WH/Stock,",        # 2: stored as LT-A001
+                    "LT-0001,LT,WH/Stock,",        # 3: not of the pattern
+                    "4006381333931,DOCK,WH/Stock,",  # 4: a product's barcode
+                    "LT-A001,LT,WH/Stock,")        # 5: line 2 once upper-cased
+    found = report(send(api, body, dry_run=True), 422)
+    assert [(e["line"], e["code"]) for e in found["errors"]] == [(3, "serial_format"), (4, "serial_is_product_barcode"), (5, "duplicate_serial")]
+    assert '"LT-", a capital letter' in found["errors"][0]["message"]
+    assert report(send(api, csv_file("lt-a001,LT,WH/Stock,", "LT-B002,LT,WH/Stock,"), dry_run=False), 201)["created"] == 2
+    assert serial(api, "LT-A001", product)["status"] == "available"
+
+
 @pytest.mark.parametrize("header", ["serial,product,location,ref", "name,product,location,ref,notes", "name,name,product,location",
                                     "name,product", ""])
 def test_a_wrong_header_is_one_error_on_line_1(api, header):
