@@ -37,3 +37,20 @@ def erp_permissions():
 @hookimpl
 def erp_menu_items():
     return [MenuItem("Settings", "Users", "users.users", order=900, permission="user.manage")]
+
+
+@hookimpl
+def erp_audit_text(record_type, action, details):
+    if record_type != "user":
+        return None
+    from .user_views import role_label
+
+    if action == "create":
+        return f"Created with role {role_label(details.get('role', ''))}"
+    if action == "role_change" and len(details.get("role") or []) == 2:
+        before, after = details["role"]
+        return f"Role changed from {role_label(before)} to {role_label(after)}"
+    if action == "tokens_revoked":
+        count = details.get("count", 0)
+        return f"{count} API token{'' if count == 1 else 's'} revoked"
+    return {"deactivate": "Deactivated", "activate": "Reactivated", "password_change": "Password changed"}.get(action)

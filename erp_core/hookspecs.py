@@ -42,6 +42,12 @@ def erp_detail_panels(record):
     """Return ``Panel`` objects to show on the detail page of ``record`` (any model instance)."""
 
 
+@hookspec(firstresult=True)
+def erp_audit_text(record_type, action, details):
+    """Return an audit entry of the addon's records in words for Activity panels ("Posted as
+    INV/2026/0001"), or None to leave it to other addons and the plain wording."""
+
+
 @hookspec
 def erp_record_extensions():
     """Return ``RecordExtension`` objects: fields the addon adds to another's records (API output,

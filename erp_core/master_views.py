@@ -2,7 +2,7 @@
 menus (Invoicing → Partners, Inventory → Products) and add product fields through hooks."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
@@ -10,7 +10,8 @@ from . import records, services
 from .auth import acting_user, authorize, may
 from .forms import ErpForm, read_only
 from .models import Partner, Product, ProductType
-from .web import PAGE_SIZE, page_of, perform
+from .activity import record_activity
+from .web import PAGE_SIZE, detail_panels, page_of, perform
 
 bp = Blueprint("master", __name__)
 
@@ -45,7 +46,8 @@ def partner(partner_id: int | None = None):
         if saved is not None:
             flash(f"Partner {saved.name} saved.", "success")
             return redirect(url_for("master.partner", partner_id=saved.id))
-    return render_template("core/partner_form.html", form=form, partner=record)
+    return render_template("core/partner_form.html", form=form, partner=record, panels=detail_panels(record),
+                           activity=record_activity("partner", record.id) if record else None)
 
 
 # ---------------------------------------------------------------- products
@@ -103,6 +105,5 @@ def product(product_id: int | None = None):
     sections: dict[str, list] = {}
     for extra in extras:
         sections.setdefault(extra.section or "More", []).append(getattr(form, extra.name))
-    panels = [p for found in current_app.extensions["erp"].hook.erp_detail_panels(record=record) for p in found] if record else []
-    return render_template("core/product_form.html", form=form, product=record, sections=sections,
-                           panels=sorted(panels, key=lambda p: p.order))
+    return render_template("core/product_form.html", form=form, product=record, sections=sections, panels=detail_panels(record),
+                           activity=record_activity("product", record.id) if record else None)

@@ -9,13 +9,14 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 from sqlalchemy import func, select
 from wtforms import PasswordField, SelectField, StringField
 
-from . import audit, services
+from . import services
+from .activity import record_activity
 from .auth import acting_user, may, requires
 from .database import db, utcnow
 from .forms import ErpForm
 from .models import ApiToken
 from .services.users import PASSWORD_MIN
-from .web import PAGE_SIZE, page_args, page_of, perform
+from .web import PAGE_SIZE, page_of, perform
 
 bp = Blueprint("users", __name__, url_prefix="/settings/users")
 PERMISSION = "user.manage"
@@ -97,13 +98,8 @@ def _user_page(target, role_form: RoleForm | None = None, password_form: Passwor
     role_form.role.choices = _role_choices(target.role)
     password_form = password_form or PasswordForm(formdata=None)
     tokens, expired = _token_counts(target)
-    page, offset = page_args()
-    stmt = audit.entries_stmt("user", target.id)
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    entries = [(entry.at, entry.user, describe(entry.action, entry.details))
-               for entry in db.session.execute(stmt.limit(PAGE_SIZE).offset(offset))]
     return render_template("core/user.html", target=target, role_form=role_form, password_form=password_form,
-                           tokens=tokens, expired_tokens=expired, entries=entries, page=page, total=total, page_size=PAGE_SIZE,
+                           tokens=tokens, expired_tokens=expired, activity=record_activity("user", target.id),
                            role_label=role_label, is_me=target.id == acting_user().id, new_password=new_password), status
 
 
@@ -112,24 +108,6 @@ def _token_counts(target) -> tuple[int, int]:
     cutoff = utcnow() - timedelta(days=current_app.config["ERP_TOKEN_DAYS"])
     mine = select(func.count()).select_from(ApiToken).where(ApiToken.user_id == target.id)
     return db.session.scalar(mine), db.session.scalar(mine.where(ApiToken.created_at <= cutoff))
-
-
-def describe(action: str, details: dict | None) -> str:
-    """An audit entry of a user in words."""
-    details = details or {}
-    if action == "create":
-        return f"Created with role {role_label(details.get('role', ''))}"
-    if action == "role_change" and len(details.get("role") or []) == 2:
-        before, after = details["role"]
-        return f"Role changed from {role_label(before)} to {role_label(after)}"
-    if action == "tokens_revoked":
-        count = details.get("count", 0)
-        return f"{count} API token{'' if count == 1 else 's'} revoked"
-    words = {"deactivate": "Deactivated", "activate": "Reactivated", "password_change": "Password changed"}
-    if action in words:
-        return words[action]
-    extra = ", ".join(f"{key}: {value}" for key, value in details.items())
-    return action.replace("_", " ").capitalize() + (f" ({extra})" if extra else "")
 
 
 # ---------------------------------------------------------------- actions

@@ -135,6 +135,13 @@ def page_args() -> tuple[int, int]:
     return page, (page - 1) * PAGE_SIZE
 
 
+def detail_panels(record) -> list:
+    """The panels addons show on ``record``'s page, in their order (none on a new record's form)."""
+    if record is None:
+        return []
+    return sorted((p for found in current_app.extensions["erp"].hook.erp_detail_panels(record=record) for p in found), key=lambda p: p.order)
+
+
 def page_of(stmt) -> tuple[int, int, list]:
     """(page number, total, rows of that page) of a select, for list pages (``?page=N``, PAGE_SIZE
     rows a page); render them with the ``pager`` macro of core/macros.html."""

@@ -11,7 +11,7 @@ from sqlalchemy import update
 from erp_core import audit, services
 from erp_core.database import db, utcnow
 from erp_core.models import ApiToken, User
-from erp_core.testing import PASSWORD, log_in
+from erp_core.testing import PASSWORD, activity_of, log_in
 
 NON_ADMIN_ROLES = ["accountant", "warehouse", "inventory_manager"]
 TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC")
@@ -70,10 +70,8 @@ def field_errors(response, name: str) -> list[str]:
 
 
 def activity(response) -> list[tuple[str, str, str]]:
-    """(when, who, what) rows of the Activity panel, as shown."""
-    panel = text(response).split("<h2>Activity</h2>", 1)[1]
-    rows = re.findall(r"<tr><td class=\"nowrap\">(.*?)</td><td>(.*?)</td><td>(.*?)</td></tr>", panel, re.S)
-    return [(plain(when), html.unescape(who), html.unescape(what)) for when, who, what in rows]
+    """(when, who, what) rows of the Activity panel, newest first, as shown."""
+    return activity_of(text(response))
 
 
 def api_status(client, token: str) -> int:
@@ -193,7 +191,7 @@ def test_changing_a_role_is_saved_and_audited(app, web, dora):
     assert read_user("dora").role == "inventory_manager"
     page = web.get(response.location)
     assert ("success", f"dora now has the role {label(app, 'inventory_manager')}.") in flashes(page)
-    assert activity(page)[-1][1:] == ("admin_web", f"Role changed from {label(app, 'warehouse')} to {label(app, 'inventory_manager')}")
+    assert activity(page)[0][1:] == ("admin_web", f"Role changed from {label(app, 'warehouse')} to {label(app, 'inventory_manager')}")
 
 
 def test_the_last_admin_cannot_demote_or_deactivate_themselves_and_nothing_changes(web):
@@ -241,7 +239,7 @@ def test_deactivating_ends_the_users_session_and_tokens_at_once_and_reactivating
     response = web.post(f"/settings/users/{dora}/reactivate")
     assert read_user("dora").active is True
     page = web.get(response.location)
-    assert [what for _, _, what in activity(page)][-2:] == ["Deactivated", "Reactivated"]
+    assert [what for _, _, what in activity(page)][:2] == ["Reactivated", "Deactivated"]
     assert api_status(app.test_client(), token) == 401, "a reactivation brings no token back"
     assert logged_in_as(app, "dora")
 
@@ -277,7 +275,7 @@ def test_an_empty_new_password_is_generated_and_shown_once(app, web, dora):
     assert len(password) >= 10 and f"New password for dora: {password} — pass it on now" in shown[0]
     assert password not in text(web.get(f"/settings/users/{dora}")), "shown once"
     assert logged_in_as(app, "dora", password)
-    assert activity(web.get(f"/settings/users/{dora}"))[-1][1:] == ("admin_web", "Password changed")
+    assert activity(web.get(f"/settings/users/{dora}"))[0][1:] == ("admin_web", "Password changed")
 
 
 def test_revoking_api_tokens_shows_how_many_there_were(app, web, dora):
@@ -292,7 +290,7 @@ def test_revoking_api_tokens_shows_how_many_there_were(app, web, dora):
     assert ("success", "3 API tokens of dora revoked.") in flashes(page)
     assert "dora has no API tokens." in text(page)
     assert all(api_status(app.test_client(), token) == 401 for token in tokens)
-    assert activity(page)[-1][1:] == ("admin_web", "3 API tokens revoked")
+    assert activity(page)[0][1:] == ("admin_web", "3 API tokens revoked")
     assert read_user("dora").active is True, "revoking tokens leaves the user and their web sessions alone"
 
 

@@ -55,3 +55,19 @@ def erp_demo_data():
     from .demo import create_demo_data
 
     create_demo_data()
+
+
+@hookimpl
+def erp_audit_text(record_type, action, details):
+    if record_type != "invoice":
+        return None
+    from erp_core.forms import format_number
+
+    total = f" (total {format_number(details['total'], 2)})" if details.get("total") is not None else ""
+    if action == "create":
+        return f"Draft created{total}"
+    if action == "edit":
+        return f"Draft edited: {', '.join(field.replace('_', ' ') for field in details.get('fields', []))}{total}"
+    if action == "post":
+        return f"Posted as {details.get('number')}"
+    return None

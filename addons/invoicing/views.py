@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date
 from types import SimpleNamespace
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import DateField, FieldList, Form, FormField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
+from erp_core.activity import record_activity
 from erp_core.auth import acting_user, authorize
 from erp_core.csvfiles import csv_response
 from erp_core.database import MAX_ID, db
@@ -18,7 +19,7 @@ from erp_core.errors import InvalidState, NotFound
 from erp_core.forms import ErpForm, ErrorPlaces, NumberField
 from erp_core.models import Partner, Product
 from erp_core.services import get_or_404
-from erp_core.web import PAGE_SIZE, flash_error, page_of, perform
+from erp_core.web import PAGE_SIZE, detail_panels, flash_error, page_of, perform
 
 from . import services
 from .models import Invoice, InvoiceLine, InvoiceState, InvoiceType
@@ -210,12 +211,12 @@ def document(invoice_id: int):
         selectinload(Invoice.lines).selectinload(InvoiceLine.product), selectinload(Invoice.partner)))
     if invoice is None:
         raise NotFound(f"There is no document with id {invoice_id}.")
-    panels = [p for found in current_app.extensions["erp"].hook.erp_detail_panels(record=invoice) for p in found]
     kind = LIST_OF_TYPE[invoice.type]
     return render_template("invoicing/detail.html", title=invoice.display_name, invoice=invoice, refunds=services.refunds_of(invoice),
                            list_endpoint=kind, list_title=LISTS[kind][0],
                            cancel_refusals=services.cancel_refusals(invoice) if invoice.state == "posted" else [],
-                           refundable=invoice.type in services.REFUND_TYPES, panels=sorted(panels, key=lambda p: p.order))
+                           refundable=invoice.type in services.REFUND_TYPES, panels=detail_panels(invoice),
+                           activity=record_activity("invoice", invoice.id))
 
 
 @bp.route("/<int:invoice_id>/post", methods=["POST"])

@@ -84,7 +84,7 @@ def erp_dashboard_cards(user):
 def erp_detail_panels(record):
     from erp_addons.invoicing.models import Invoice
 
-    from erp_core.models import Product
+    from erp_core.models import Partner, Product
 
     from . import services
 
@@ -92,6 +92,9 @@ def erp_detail_panels(record):
         moves = services.invoice_moves(record)
         return [Panel("Stock moves", "serial_tracking/_invoice_moves_panel.html",
                       {"moves": moves, "previews": services.move_serial_previews([m.id for m in moves])}, order=50)]
+    if isinstance(record, Partner):
+        return [Panel("Units", "serial_tracking/_partner_units_panel.html",
+                      {"partner": record, **services.partner_serial_counts(record.id)}, order=50)]
     if isinstance(record, Product) and services.tracking_of(record.id) == "serial":
         return [Panel("Serial numbers", "serial_tracking/_product_serials_panel.html",
                       {"product": record, "counts": services.serial_counts(record)}, order=50)]
@@ -158,3 +161,10 @@ def invoicing_invoice_cancelled(invoice, user):
     from .services import cancel_invoice_moves
 
     cancel_invoice_moves(invoice, user=user)
+
+
+@hookimpl
+def erp_audit_text(record_type, action, details):
+    from .audit_text import audit_text
+
+    return audit_text(record_type, action, details)

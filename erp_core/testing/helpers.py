@@ -1,6 +1,7 @@
 """Helpers for tests: acting as a user of a role through the API or the web form, and reading answers."""
 from __future__ import annotations
 
+import html
 import re
 
 from ..database import db
@@ -128,3 +129,11 @@ def anonymous_access_problems(app) -> tuple[list[str], int]:
             elif response.status_code != 302 or not response.location.split("?")[0].endswith("/login"):
                 problems.append(f"{method} {path}: {response.status_code} {response.location}")
     return problems, checked
+
+
+def activity_of(page_html: str) -> list[tuple[str, str, str]]:
+    """(when, who, what) of the entries a page's Activity panel shows, newest first, as a person reads them."""
+    panel = page_html.split('<section class="panel" id="activity">', 1)[1].split("</section>", 1)[0]
+    rows = re.findall(r'<span class="activity-when">(.*?)</span> <span class="activity-who">(.*?)</span>\s*'
+                      r'<span class="activity-what">(.*?)</span>', panel, re.S)
+    return [tuple(" ".join(html.unescape(re.sub(r"<[^>]+>", "", cell)).split()) for cell in row) for row in rows]

@@ -25,7 +25,8 @@ from .returns import correct_serial, return_move, return_type, scrap_serial
 from .serials import (create_serial, get_serial, lookup_serial, name_contains, name_starts, serial_counts, serial_history_stmt,
                       serial_name_problem, serials_stmt, update_serial, warranty, warranty_of)
 from .stock import stock_quantities_stmt
-from .trace import document_serials_stmt, invoice_trace, partner_serials_stmt, serial_journey, serial_trace
+from .trace import (document_serials_stmt, invoice_trace, partner_serial_counts, partner_serials_stmt, serial_journey,
+                    serial_trace)
 from .tracking_changes import convert_tracking
 from .validation import validate_move
 
@@ -38,7 +39,7 @@ __all__ = [
     "import_serials", "ImportReport", "invoice_cancel_refusal", "invoice_moves", "invoice_trace", "invoices_moves", "line_lots",
     "line_serial_count", "line_serial_names", "location_of_usage", "locations_below", "lookup_serial", "lot_history_stmt",
     "lots_stmt", "move_permission", "move_serial_counts", "move_serial_previews", "moves_export", "name_contains",
-    "name_starts", "partner_serials_stmt", "product_tracking", "quantity_problems", "recreate_invoice_move", "remove_counted",
+    "name_starts", "partner_serial_counts", "partner_serials_stmt", "product_tracking", "quantity_problems", "recreate_invoice_move", "remove_counted",
     "remove_serial", "return_move", "return_type", "scrap_serial", "search_moves", "serial_counts", "serial_history_export",
     "serial_history_stmt", "serial_journey", "serial_name_problem", "serial_trace", "serial_tracked_products", "serials_export",
     "serials_stmt", "start_count", "stock_export", "stock_location", "stock_quantities_stmt", "suggested_lots", "tracking_of",

@@ -4,7 +4,7 @@ bill to every customer who got its units, or from a customer invoice back to the
 came in on. Everything is read from the units' history, a few queries whatever the number of units."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from erp_addons.invoicing.models import Invoice
@@ -89,6 +89,12 @@ def partner_serials_stmt(partner_id: int, held: str):
                  .join(Location, Location.id == SerialHistory.dest_location_id)
                  .where(StockMove.partner_id == partner_id, Location.usage == "customer"))
     return select(Serial).where(Serial.id.in_(delivered), Serial.id.not_in(now)).order_by(Serial.name, Serial.id)
+
+
+def partner_serial_counts(partner_id: int) -> dict[str, int]:
+    """{"now": units the customer holds, "before": units they held and gave back}."""
+    return {held: db.session.scalar(select(func.count()).select_from(partner_serials_stmt(partner_id, held).order_by(None).subquery()))
+            for held in ("now", "before")}
 
 
 def invoice_trace(invoice: Invoice) -> dict:

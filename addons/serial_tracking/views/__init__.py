@@ -8,4 +8,4 @@ bp = Blueprint("serial_tracking", __name__, template_folder="../templates", stat
                static_url_path="/static/serial_tracking", url_prefix="/inventory")
 
 from . import (delivery_slips, exports, imports, labels, locations, move_page, moves, serials,  # noqa: E402,F401
-               stock)  # (they add their routes to bp)
+               stock, trace)  # (they add their routes to bp)

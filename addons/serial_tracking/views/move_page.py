@@ -9,6 +9,7 @@ from flask import jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from erp_core.activity import record_activity
 from erp_core.auth import acting_user, authorize, may
 from erp_core.database import db, transaction
 from erp_core.errors import BadRequest, DomainError
@@ -63,6 +64,7 @@ def _render_move(move: StockMove, feedback: LineFeedback | None = None, status: 
         types=MoveType.labels(), may_assign=may_assign,
         may_validate=pending and may(current_user, services.move_permission(move.type, "validate")),
         may_cancel=pending and may(current_user, services.move_permission(move.type, "cancel")),
+        activity=record_activity("move", move.id),
     ), status
 
 

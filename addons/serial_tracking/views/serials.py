@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, Optional
 
 from sqlalchemy import func
 
+from erp_core.activity import record_activity
 from erp_core.auth import acting_user, requires
 from erp_core.database import db
 from erp_core.forms import ErpForm
@@ -79,5 +80,5 @@ def serial(serial_id: int):
         # the contract's history rows, plus the invoice id to link the document number
         history=db.session.execute(services.serial_history_stmt(record).add_columns(SerialHistory.invoice_id)).all(),
         statuses=SerialStatus.labels(), types=MoveType.labels(), trace=services.serial_trace(record),
-        journey=journey_layout(services.serial_journey(record)), strokes=STROKES,
+        journey=journey_layout(services.serial_journey(record)), strokes=STROKES, activity=record_activity("serial", record.id),
     )
