@@ -65,6 +65,8 @@ def audit_text(record_type: str, action: str, details: dict) -> str | None:
         return _move_text(action, details)
     if record_type == "count":
         return _count_text(action, details)
+    if record_type == "lot" and action == "create":
+        return f"Created by hand{', expires ' + details['expiry_date'] if details.get('expiry_date') else ''}"
     if record_type == "serial" and action == "create":
         return "Created by hand"
     if record_type == "serial" and action == "edit":

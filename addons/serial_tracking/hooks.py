@@ -61,6 +61,7 @@ def erp_menu_items():
     return [
         MenuItem("Inventory", "Stock Movements", "serial_tracking.moves", order=10),
         MenuItem("Inventory", "Serial Numbers", "serial_tracking.serials", order=20),
+        MenuItem("Inventory", "Lots", "serial_tracking.lots", order=22),
         MenuItem("Inventory", "Import Serials", "serial_tracking.serials_import", order=25, permission="serial.create"),
         MenuItem("Inventory", "Stock Quantities", "serial_tracking.stock", order=30),
         MenuItem("Inventory", "Products", "master.products", order=40),

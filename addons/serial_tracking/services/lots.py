@@ -230,6 +230,13 @@ def create_lot(name: str, product_id: int, expiry_date: date | None = None, user
     return lot
 
 
+def lot_locations(lot_id: int) -> list[tuple[str, Decimal]]:
+    """(location, quantity) where the lot is in stock, by location name."""
+    return db.session.execute(select(Location.full_name, LotQuant.quantity).join(Location, Location.id == LotQuant.location_id)
+                              .where(LotQuant.lot_id == lot_id, LotQuant.quantity != 0, Location.usage == "internal")
+                              .order_by(Location.full_name)).all()
+
+
 def lot_history_stmt(lot_id: int):
     """Every done move of a lot, oldest first, with the quantity it carried."""
     from sqlalchemy.orm import aliased

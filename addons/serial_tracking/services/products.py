@@ -53,9 +53,10 @@ def tracking_column():
     return func.coalesce(ProductTracking.tracking, "none")
 
 
-def serial_tracked_products() -> list[Product]:
+def tracked_products(tracking: str = "serial") -> list[Product]:
+    """The products tracked by serial number (or by lots), by name."""
     return list(db.session.scalars(select(Product).join(ProductTracking, ProductTracking.product_id == Product.id)
-                                   .where(ProductTracking.tracking == "serial").order_by(Product.name, Product.id)))
+                                   .where(ProductTracking.tracking == tracking).order_by(Product.name, Product.id)))
 
 
 def _load(products: list[Product]) -> dict[int, dict[str, Any]]:

@@ -44,7 +44,7 @@ def serials():
     total, capped = capped_count(stmt) if has_next else (offset + len(rows), False)
     return render_template(
         "serial_tracking/serials.html", serials=rows, page=page, has_next=has_next, offset=offset, total=total, capped=capped,
-        product_choices=[(p.id, p.display_name) for p in services.serial_tracked_products()],
+        product_choices=[(p.id, p.display_name) for p in services.tracked_products()],
         location_choices=location_choices(), statuses=SerialStatus.labels(), match=match,
     )
 
@@ -59,7 +59,7 @@ class SerialForm(ErpForm):
 @requires("serial.create")
 def serial_new():
     form = SerialForm()
-    form.product_id.choices = [(p.id, p.display_name) for p in services.serial_tracked_products()]
+    form.product_id.choices = [(p.id, p.display_name) for p in services.tracked_products()]
     if request.method == "GET" and int_arg("product_id"):
         form.product_id.data = int_arg("product_id")
     if form.validate_on_submit():
