@@ -105,3 +105,25 @@ def test_lot_names_follow_the_serial_rules(api):
     assert_error(api.as_("inventory_manager").post("/lots", json={"name": "X\u200bY", "product_id": pills["id"]}), 422, "invalid_lot")
     laptop = create_product(api)
     assert_error(api.as_("inventory_manager").post("/lots", json={"name": "L", "product_id": laptop["id"]}), 422, "product_not_lot_tracked")
+
+
+def _lots_received_and_delivered(api, count_statements, lots: int) -> tuple[int, int]:
+    """Receive ``lots`` lots of 3 units each, then deliver them all; the statements each validation sent."""
+    pills = create_product(api, tracking="lot")
+    entries = [(f"B-{n:04d}", 3, LATER + timedelta(days=n)) for n in range(lots)]
+    receipt = invoice_move(api, post_invoice(api, "vendor_bill", create_partner(api), [(pills, 3 * lots)]))
+    ok(put_lots(api, receipt, entries))
+    with count_statements() as receiving:
+        ok(validate(api, receipt))
+    delivery = invoice_move(api, post_invoice(api, "customer_invoice", create_partner(api), [(pills, 3 * lots)]))
+    line = delivery["lines"][0]["id"]
+    ok(put_lots(api, delivery, [(s["name"], s["quantity"], None) for s in
+                                ok(api.get(f"/moves/{delivery['id']}/lines/{line}/lots/suggested"))["lots"]]))
+    with count_statements() as delivering:
+        ok(validate(api, delivery))
+    assert ok(api.get(f"/stock?product_id={pills['id']}"))["items"] == []
+    return receiving.count, delivering.count
+
+
+def test_validating_lots_sends_the_same_statements_for_two_lots_and_a_hundred(api, count_statements):
+    assert _lots_received_and_delivered(api, count_statements, 2) == _lots_received_and_delivered(api, count_statements, 100)
