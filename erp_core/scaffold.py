@@ -70,11 +70,11 @@ def notes_stmt():
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired
 
 from erp_core.auth import authorize
+from erp_core.forms import ErpForm
 from erp_core.web import PAGE_SIZE, page_of, perform
 
 from . import services
@@ -82,7 +82,7 @@ from . import services
 bp = Blueprint("{name}", __name__, url_prefix="/{slug}", template_folder="templates")
 
 
-class NoteForm(FlaskForm):
+class NoteForm(ErpForm):  # refuses invisible characters and over-long text, like every form of the app
     title = StringField("Title", validators=[DataRequired()])
 
 
