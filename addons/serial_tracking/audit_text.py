@@ -39,7 +39,9 @@ def _move_text(action: str, details: dict) -> str | None:
     if action == "return":
         return f"Return {details.get('reference', '')} created"
     if action == "correct":
-        return f"Corrected {details.get('wrong')} to {details.get('right')}: {details.get('reason')} ({', '.join(details.get('moves', []))})"
+        amount = f" ({format_number(details['quantity'])} units)" if details.get("quantity") is not None else ""
+        return (f"Corrected {details.get('wrong')} to {details.get('right')}{amount}: {details.get('reason')} "
+                f"({', '.join(details.get('moves', []))})")
     if action == "import":
         return f"Imported {_units(details.get('created', 0))} from a file of {details.get('rows', 0)} rows"
     if action == "cancel":

@@ -233,21 +233,25 @@ def return_move(move_id: int, body: ReturnIn):
 
 
 class CorrectIn(ApiModel):
-    wrong: str = Field(description="The serial number that is on the line but should not be.")
-    right: str = Field(description="The serial number that should have been on the line.")
+    wrong: str = Field(description="The serial number (on a lot line: the lot) that is on the line but should not be.")
+    right: str = Field(description="The serial number (or lot) that should have been on the line.")
     reason: Text = Field(min_length=1, max_length=REASON_MAX, description="Why: kept on the correcting moves.")
+    quantity: Number | None = Field(None, description="Lot lines only: how much of the wrong lot was the right one (default: all of it).")
+    expiry_date: date | None = Field(None, description="Lot lines only: the right lot's expiry date, when the correction creates it.")
 
 
 class CorrectionOut(BaseModel):
     moves: list[MoveOut]
 
 
-@routes.route("/moves/<int:move_id>/lines/<int:line_id>/correct", "POST", summary="Correct a serial number of a done line with "
-              "done moves that leave stock as if the right one had been on the line", body=CorrectIn, response=CorrectionOut, status=201)
-def correct_serial(move_id: int, line_id: int, body: CorrectIn):
+@routes.route("/moves/<int:move_id>/lines/<int:line_id>/correct", "POST", summary="Correct a serial number (or a lot) of a done "
+              "line with done moves that leave stock as if the right one had been on the line", body=CorrectIn, response=CorrectionOut,
+              status=201)
+def correct(move_id: int, line_id: int, body: CorrectIn):
     move, line = services.get_move_line(move_id, line_id)
     authorize(services.move_permission(move.type, "validate"))
-    return {"moves": moves_to_dicts(services.correct_serial(move, line, body.wrong, body.right, body.reason, api_user()))}
+    return {"moves": moves_to_dicts(services.correct(move, line, body.wrong, body.right, body.reason, body.quantity, body.expiry_date,
+                                                     api_user()))}
 
 
 @routes.route("/moves/<int:move_id>/cancel", "POST", summary="Cancel a pending move and release its reservations", response=MoveOut)

@@ -21,7 +21,7 @@ from .lots import assign_lots, create_lot, get_lot, line_lots, lot_history_stmt,
 from .move_search import search_moves
 from .moves import cancel_move, create_move, get_move, get_move_line, move_permission, quantity_problems
 from .products import product_tracking, tracked_products, tracking_of, trackings
-from .returns import correct_serial, return_move, return_type, scrap_serial
+from .returns import correct, correct_lot, correct_serial, return_move, return_type, scrap_serial
 from .serials import (create_serial, get_serial, lookup_serial, name_contains, name_starts, serial_counts, serial_history_stmt,
                       serial_name_problem, serials_stmt, update_serial, warranty, warranty_of)
 from .stock import stock_quantities_stmt
@@ -32,7 +32,7 @@ from .validation import validate_move
 
 __all__ = [
     "add_counted", "apply_count", "assign_lots", "assign_serials", "available_serials_stmt", "cancel_count",
-    "cancel_invoice_moves", "cancel_move", "convert_tracking", "correct_serial", "count_difference", "count_moves",
+    "cancel_invoice_moves", "cancel_move", "convert_tracking", "correct", "correct_lot", "correct_serial", "count_difference", "count_moves",
     "create_default_locations", "create_invoice_move", "create_location", "create_lot", "create_move", "create_serial",
     "DEFAULT_LOCATIONS", "DEFAULT_STOCK", "delivery_slip", "DeliverySlip", "document_serials_stmt", "fill_with_oldest",
     "generate_serials", "generated_names", "get_count", "get_location", "get_lot", "get_move", "get_move_line", "get_serial",

@@ -2,11 +2,15 @@
 ``origin_move_id``, never an edit of the move itself."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from sqlalchemy import select
 
 from erp_core import audit
 from erp_core.errors import BadRequest, DomainError, InvalidState, raise_if_problems
 from erp_core.database import db
+from erp_core.forms import format_number
+from erp_core.text import normalized_name
 
 from ..models import MoveLineSerial, StockMove, StockMoveLine
 from .locations import stock_location
@@ -75,19 +79,73 @@ def return_move(original: StockMove, serials: list[str] | None, user=None) -> St
     return returned
 
 
-def correct_serial(move: StockMove, line: StockMoveLine, wrong: str, right: str, reason: str, user=None) -> list[StockMove]:
-    """Done moves, linked to ``move`` and carrying ``reason``, that leave stock as if ``right`` had
-    been on ``line`` and ``wrong`` had not: ``wrong`` goes back from where the move took it to where
-    it came from, ``right`` makes the move's trip. ``move`` itself is never edited."""
+def _correctable(move: StockMove, reason: str) -> str:
+    """The reason, trimmed, once ``move`` is one that can be corrected."""
     reason = (reason or "").strip()
     if not reason:
-        raise BadRequest("Say why the serial number is corrected: the reason is kept on the correcting moves.",
+        raise BadRequest("Say why the move is corrected: the reason is kept on the correcting moves.",
                          [{"field": "reason", "code": "required", "message": "Give a reason."}])
     if move.state != "done":
         raise InvalidState(f"{move.reference} is {move.state}: only a done move is corrected (change a pending one directly).")
     if move.type not in REVERSE_TYPES:
         raise DomainError("not_correctable", f"{move.reference} is a {move.type}; correct receipts, deliveries and internal transfers.",
                           [{"field": "type", "code": "not_correctable", "message": "Only receipts, deliveries and transfers are corrected."}])
+    return reason
+
+
+def _undo_and_redo(move: StockMove, line: StockMoveLine, units, taken: dict, instead: dict, reason: str, user,
+                   **details) -> list[StockMove]:
+    """Two done moves linked to ``move``: ``units`` of what the line ``taken`` wrongly (its
+    serials or lots) back from where the move took it to where it came from, and as much of what it
+    should have taken ``instead`` on the move's trip."""
+    product = {"product_id": line.product_id, "quantity": units}
+    undo = create_move(REVERSE_TYPES[move.type], move.dest_location_id, move.source_location_id, [{**product, **taken}],
+                       partner_id=move.partner_id, user=user, origin_move_id=move.id, reason=reason)
+    redo = create_move(move.type, move.source_location_id, move.dest_location_id, [{**product, **instead}],
+                       partner_id=move.partner_id, invoice_id=move.invoice_id, user=user, origin_move_id=move.id, reason=reason)
+    moves = [validate_move(undo, user), validate_move(redo, user)]
+    audit.record("correct", "move", move.id, user, line_id=line.id, reason=reason, moves=[m.reference for m in moves], **details)
+    return moves
+
+
+def correct(move: StockMove, line: StockMoveLine, wrong: str, right: str, reason: str, quantity=None, expiry_date=None,
+            user=None) -> list[StockMove]:
+    """Put right what a done line carried: a serial number, or (on a lot line) ``quantity`` of a lot,
+    by default all of it, ``expiry_date`` being the right lot's when it is new. ``move`` itself is
+    never edited: see ``correct_serial`` and ``correct_lot``."""
+    if line.tracking == "lot":
+        return correct_lot(move, line, wrong, right, reason, quantity, expiry_date, user)
+    return correct_serial(move, line, wrong, right, reason, user)
+
+
+def correct_lot(move: StockMove, line: StockMoveLine, wrong: str, right: str, reason: str, quantity=None, expiry_date=None,
+                user=None) -> list[StockMove]:
+    """Done moves, linked to ``move`` and carrying ``reason``, that leave stock as if ``quantity`` of
+    lot ``right`` had been on ``line`` instead of lot ``wrong``."""
+    reason = _correctable(move, reason)
+    wrong, right = normalized_name(wrong or ""), normalized_name(right or "")
+    carried = {entry["name"]: entry["quantity"] for entry in line_lots([line.id]).get(line.id, [])}
+    quantity = carried.get(wrong) if quantity is None else Decimal(str(quantity))
+    problems = []
+    if wrong not in carried:
+        problems.append({"lot": wrong, "line_id": line.id, "code": "lot_not_on_move",
+                         "message": f"{wrong} is not on this line of {move.reference}: choose one of its lots ({', '.join(carried) or 'none'})."})
+    elif not 0 < quantity <= carried[wrong]:
+        problems.append({"lot": wrong, "line_id": line.id, "code": "invalid_quantity",
+                         "message": f"Correct between 0 and {format_number(carried[wrong])} of {wrong}: that is what the line carried."})
+    if right == wrong or not right:
+        problems.append({"lot": right, "line_id": line.id, "code": "invalid_lot", "message": "Give the lot that should have been on the line."})
+    raise_if_problems(problems, "The lot cannot be corrected: " + " ".join(p["message"] for p in problems))
+    right_entry = {"name": right, "quantity": quantity, **({"expiry_date": expiry_date} if expiry_date else {})}
+    return _undo_and_redo(move, line, quantity, {"lots": [{"name": wrong, "quantity": quantity}]}, {"lots": [right_entry]}, reason, user,
+                          wrong=wrong, right=right, quantity=quantity)
+
+
+def correct_serial(move: StockMove, line: StockMoveLine, wrong: str, right: str, reason: str, user=None) -> list[StockMove]:
+    """Done moves, linked to ``move`` and carrying ``reason``, that leave stock as if ``right`` had
+    been on ``line`` and ``wrong`` had not: ``wrong`` goes back from where the move took it to where
+    it came from, ``right`` makes the move's trip."""
+    reason = _correctable(move, reason)
     wrong, right = (serial_for(name, _uppercase(line)) for name in (wrong, right))
     names = _serials_by_line(move).get(line.id, [])
     problems = []
@@ -98,15 +156,7 @@ def correct_serial(move: StockMove, line: StockMoveLine, wrong: str, right: str,
         problems.append({"serial": right, "line_id": line.id, "code": "duplicate_serial",
                          "message": f"{right} is already on this line of {move.reference}."})
     raise_if_problems(problems, "The serial number cannot be corrected: " + " ".join(p["message"] for p in problems))
-    product = {"product_id": line.product_id, "quantity": 1}
-    undo = create_move(REVERSE_TYPES[move.type], move.dest_location_id, move.source_location_id, [{**product, "serials": [wrong]}],
-                       partner_id=move.partner_id, user=user, origin_move_id=move.id, reason=reason)
-    redo = create_move(move.type, move.source_location_id, move.dest_location_id, [{**product, "serials": [right]}],
-                       partner_id=move.partner_id, invoice_id=move.invoice_id, user=user, origin_move_id=move.id, reason=reason)
-    moves = [validate_move(undo, user), validate_move(redo, user)]
-    audit.record("correct", "move", move.id, user, line_id=line.id, wrong=wrong, right=right, reason=reason,
-                 moves=[m.reference for m in moves])
-    return moves
+    return _undo_and_redo(move, line, 1, {"serials": [wrong]}, {"serials": [right]}, reason, user, wrong=wrong, right=right)
 
 
 def scrap_serial(serial, reason: str, user=None) -> StockMove:

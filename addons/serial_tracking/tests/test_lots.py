@@ -127,3 +127,21 @@ def _lots_received_and_delivered(api, count_statements, lots: int) -> tuple[int,
 
 def test_validating_lots_sends_the_same_statements_for_two_lots_and_a_hundred(api, count_statements):
     assert _lots_received_and_delivered(api, count_statements, 2) == _lots_received_and_delivered(api, count_statements, 100)
+
+
+def test_a_lot_mistaken_on_a_receipt_is_corrected_for_part_of_its_quantity_by_linked_moves(api):
+    pills = create_product(api, "Pills", tracking="lot")
+    receipt = receive_lots(api, pills, [("L-WRONG", 10, SOON)])
+    path = f"/moves/{receipt['id']}/lines/{receipt['lines'][0]['id']}/correct"
+    manager = api.as_("inventory_manager")
+    assert_error(manager.post(path, json={"wrong": "L-NOPE", "right": "L-RIGHT", "reason": "Label misread"}), 422, "lot_not_on_move")
+    assert_error(manager.post(path, json={"wrong": "L-WRONG", "right": "L-RIGHT", "reason": "Label misread", "quantity": 11}),
+                 422, "invalid_quantity")
+    moves = ok(manager.post(path, json={"wrong": "L-WRONG", "right": "L-RIGHT", "reason": "Label misread", "quantity": 4,
+                                        "expiry_date": LATER.isoformat()}), 201)["moves"]
+    assert [(m["type"], m["origin_move_id"], m["lines"][0]["lots"][0]["name"], m["lines"][0]["quantity"]) for m in moves] == [
+        ("delivery", receipt["id"], "L-WRONG", 4), ("receipt", receipt["id"], "L-RIGHT", 4)]
+    lots = {lot["name"]: lot for lot in ok(api.get(f"/lots?product_id={pills['id']}"))["items"]}
+    assert (lots["L-WRONG"]["quantity"], lots["L-RIGHT"]["quantity"], lots["L-RIGHT"]["expiry_date"]) == (6, 4, LATER.isoformat())
+    assert [h["reference"] for h in ok(api.get(f"/lots/{lots['L-WRONG']['id']}/history"))["items"]] == [receipt["reference"], moves[0]["reference"]]
+    assert ok(api.get(f"/moves/{receipt['id']}"))["lines"][0]["lots"][0]["quantity"] == 10, "the original is never edited"
