@@ -92,7 +92,6 @@ class Route:
     raw_body: str | None = None  # the media type of a body the view reads itself (a CSV file), instead of ``body``
     body_optional: bool = False  # ``body`` may be left out (an action with options): its defaults apply
     produces: str = "application/json"  # the media type of the success answer; another one is a Response the view makes
-    answers: dict[int, tuple[str, Any]] = field(default_factory=dict)  # other statuses of an ``Answer``: (description, model)
 
 
 @dataclass
@@ -104,22 +103,13 @@ class ApiRoutes:
 
     def route(self, rule: str, method: str = "GET", *, summary: str, permission: str | None = None, body=None, query=None,
               response=None, status: int = 200, auth: bool = True, errors: tuple[int, ...] = (), raw_body: str | None = None,
-              body_optional: bool = False, produces: str = "application/json", answers: dict[int, tuple[str, Any]] | None = None):
+              body_optional: bool = False, produces: str = "application/json"):
         def decorator(view):
             self.routes.append(Route(rule, method, view, summary, permission, body, query, response, status, auth, self.tag, errors,
-                                     raw_body, body_optional, produces, dict(answers or {})))
+                                     raw_body, body_optional, produces))
             return view
 
         return decorator
-
-
-@dataclass
-class Answer:
-    """A JSON answer with a status of the view's choosing, for an endpoint whose outcome decides it
-    (a dry run answering 200 where the real run answers 201); declare each status in ``answers``."""
-
-    body: Any
-    status: int
 
 
 def _validation_details(exc: ValidationError, prefix: str = "") -> list[dict]:
@@ -238,8 +228,6 @@ def _make_view(route: Route):
         result = run_in_transaction(action)
         if isinstance(result, Response):  # not JSON: a file the view answers itself, such as a streamed CSV
             return result
-        if isinstance(result, Answer):
-            return jsonify(result.body), result.status
         return jsonify(result), route.status
 
     view.__name__ = route.view.__name__

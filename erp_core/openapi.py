@@ -80,8 +80,7 @@ def openapi_document(app: Flask) -> dict:
     # defaults would make the two modes differ.
     models: list[tuple[type[BaseModel], str]] = []
     for r in routes:
-        for model in (resolve_model(r.body), resolve_model(r.query), resolve_model(r.response),
-                      *(resolve_model(model) for _, model in r.answers.values())):
+        for model in (resolve_model(r.body), resolve_model(r.query), resolve_model(r.response)):
             if model is not None and (model, "validation") not in models:
                 models.append((model, "validation"))
     refs, definitions = models_json_schema(models, ref_template="#/components/schemas/{model}", schema_generator=_ComponentNames)
@@ -126,10 +125,6 @@ def openapi_document(app: Flask) -> dict:
         for status in _error_statuses(r):
             description = ERRORS[status] if status != 415 or r.raw_body is None else f"The request body is not {r.raw_body}"
             operation["responses"][str(status)] = response(description, error)
-        for status, (description, model) in sorted(r.answers.items()):
-            # An answer may share its status with the errors (a 422 with the outcome's own body): either body is possible.
-            schema = schema_of(model) if str(status) not in operation["responses"] else {"oneOf": [schema_of(model), error]}
-            operation["responses"][str(status)] = response(description, schema)
         if r.auth:
             operation["security"] = [{"bearer": []}]
         paths.setdefault(_path(r.rule), {})[r.method.lower()] = operation
