@@ -71,7 +71,7 @@ def erp(env: dict, *args: str, log: Path) -> str:
 
 
 def fuzz(backend: str, base_url: str | None, options: argparse.Namespace) -> dict:
-    out = RESULTS / backend
+    out = options.results / backend
     shutil.rmtree(out, ignore_errors=True)
     (out / "instance").mkdir(parents=True)
     result = {"database": backend, "problems": []}
@@ -150,6 +150,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--max-examples", type=int, default=120, help="test cases per operation and phase")
     parser.add_argument("--min-requests", type=int, default=MIN_REQUESTS)
+    parser.add_argument("--results", type=lambda p: Path(p).resolve(), default=RESULTS, help="folder for everything the runs write")
     parser.add_argument("--database", choices=["sqlite", "postgresql"], action="append",
                         help="only these (default: sqlite, and postgresql when TEST_DATABASE_URL is set)")
     options = parser.parse_args()
@@ -158,7 +159,7 @@ def main() -> int:
     if "postgresql" in backends and not pg_url:
         parser.error("postgresql needs TEST_DATABASE_URL, such as postgresql+psycopg://postgres@127.0.0.1:5432/test")
     print(f"Fuzzing /api/v1 on {' and '.join(backends)} (seed {options.seed}, {options.max_examples} examples per operation "
-          f"and phase); results in {RESULTS.relative_to(ROOT)}/", flush=True)
+          f"and phase); results in {options.results}/", flush=True)
     results: dict[str, dict] = {}
 
     def run(backend: str) -> None:
@@ -174,8 +175,8 @@ def main() -> int:
     for thread in threads:
         thread.join()
     wall = round(time.perf_counter() - started, 1)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "summary.json").write_text(json.dumps({"wall_seconds": wall, "results": results}, indent=2) + "\n")
+    options.results.mkdir(parents=True, exist_ok=True)
+    (options.results / "summary.json").write_text(json.dumps({"wall_seconds": wall, "results": results}, indent=2) + "\n")
     failed = False
     for backend in backends:
         r = results[backend]
@@ -187,8 +188,8 @@ def main() -> int:
             print(f"{backend:>10}: FAIL {problem}")
         if r["problems"]:
             failed = True
-            if (RESULTS / backend / "schemathesis.out").exists():
-                print(failures_section(RESULTS / backend))
+            if (options.results / backend / "schemathesis.out").exists():
+                print(failures_section(options.results / backend))
         else:
             print(f"{backend:>10}: PASS, 0 server errors and 0 schema violations")
     print(f"Wall time {wall} s.")
