@@ -45,7 +45,8 @@ def database(backend: str, folder: Path, base_url: str | None):
 
     url = make_url(base_url)
     name = f"erp_fuzz_{uuid.uuid4().hex[:10]}"
-    admin = dict(host=url.host, port=url.port or 5432, user=url.username, password=url.password, dbname=url.database, autocommit=True)
+    admin = dict(host=url.host, port=url.port or 5432, user=url.username, password=url.password, dbname=url.database,
+                 autocommit=True)
     with psycopg.connect(**admin) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     try:
@@ -95,7 +96,8 @@ def fuzz(backend: str, base_url: str | None, options: argparse.Namespace) -> dic
                                      f"http://127.0.0.1:{port}/api/v1/openapi.json", "--wait-for-schema", "60",
                                      "--seed", str(options.seed), "--max-examples", str(options.max_examples), "--no-color",
                                      "--report", "json,junit", "--report-dir", str(out)],
-                                    env={**env, "ERP_FUZZ_TOKEN": token, "SCHEMATHESIS_HOOKS": str(HERE / "hooks.py")}, cwd=out, stdout=st_out, stderr=subprocess.STDOUT).returncode
+                                    env={**env, "ERP_FUZZ_TOKEN": token, "SCHEMATHESIS_HOOKS": str(HERE / "hooks.py")},
+                                    cwd=out, stdout=st_out, stderr=subprocess.STDOUT).returncode
         finally:
             server.terminate()
             try:
@@ -135,7 +137,8 @@ def check(out: Path, rc: int, result: dict, min_requests: int) -> dict:
     if report["errors"]:
         problems.append(f"{len(report['errors'])} errors: {'; '.join(str(e)[:200] for e in report['errors'])}")
     if server_errors or unhandled:
-        problems.append(f"the server answered {server_errors} 5xx and logged {unhandled} unhandled errors; see {out / 'server.log'}")
+        problems.append(f"the server answered {server_errors} 5xx and logged {unhandled} unhandled errors; "
+                        f"see {out / 'server.log'}")
     return result
 
 
@@ -150,7 +153,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--max-examples", type=int, default=120, help="test cases per operation and phase")
     parser.add_argument("--min-requests", type=int, default=MIN_REQUESTS)
-    parser.add_argument("--results", type=lambda p: Path(p).resolve(), default=RESULTS, help="folder for everything the runs write")
+    parser.add_argument("--results", type=lambda p: Path(p).resolve(), default=RESULTS,
+                        help="folder for everything the runs write")
     parser.add_argument("--database", choices=["sqlite", "postgresql"], action="append",
                         help="only these (default: sqlite, and postgresql when TEST_DATABASE_URL is set)")
     options = parser.parse_args()
