@@ -7,7 +7,7 @@ PYTEST_ARGS ?=
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test bench clean
+.PHONY: run test bench fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,5 +36,18 @@ test: $(VENV)/.test-installed
 bench: $(VENV)/.test-installed
 	$(BIN)/python -m bench
 
+# Schemathesis lives in a venv of its own: in .venv its pytest plugin would load on every `make test`.
+FUZZ_VENV := .venv-fuzz
+
+$(FUZZ_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(FUZZ_VENV)
+	$(FUZZ_VENV)/bin/pip install -q --upgrade pip
+	$(FUZZ_VENV)/bin/pip install -q -e '.[fuzz]'
+	touch $@
+
+## Fuzz /api/v1 with schemathesis (see docs/fuzzing.md): SQLite, and PostgreSQL too when TEST_DATABASE_URL is set.
+fuzz: $(FUZZ_VENV)/.installed
+	$(FUZZ_VENV)/bin/python -m fuzz $(FUZZ_ARGS)
+
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) $(FUZZ_VENV) instance .pytest_cache

@@ -38,7 +38,9 @@ def _json_number(value):
     return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
 
 
-Number = Annotated[Decimal, BeforeValidator(_json_number), WithJsonSchema({"type": "number"})]
+# NaN and infinity (which Python's json writes as NaN and Infinity) reach the service, whose range
+# check answers 422 invalid_quantity / invalid_amount for them like for any other number too large.
+Number = Annotated[Decimal, Field(allow_inf_nan=True), BeforeValidator(_json_number), WithJsonSchema({"type": "number"})]
 Item = TypeVar("Item")
 
 

@@ -1,15 +1,16 @@
 """Health, this API's OpenAPI document, the loaded addons, and the audit trail."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from flask import current_app
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import select
 
 from .. import audit
 from ..api import ListQuery, Page, paginate
-from ..database import db
+from ..database import MAX_ID, db, id_pattern
 from ..openapi import openapi_document
 from . import routes
 
@@ -40,9 +41,20 @@ def list_addons():
     return {"items": [{"name": a.name, "version": a.version, "depends": a.depends} for a in current_app.extensions["erp"].addons]}
 
 
+RECORD = rf"^[a-z_]+:{id_pattern(MAX_ID)}$"
+
+
 class AuditQuery(ListQuery):
-    record: str | None = Field(None, pattern=r"^[a-z_]+:[0-9]{1,10}$", description="The record, as kind:id (product:5, user:2, "
-                               "or any kind an addon audits); every record when left out")
+    record: str | None = Field(None, json_schema_extra={"pattern": RECORD}, description="The record, as kind:id (product:5, "
+                               "user:2, or any kind an addon audits); every record when left out")
+
+    @field_validator("record")
+    @classmethod
+    def _kind_and_id(cls, value: str | None) -> str | None:
+        # An id filter like any other: outside 1..2^31-1 it names nothing (400), on every database.
+        if value is not None and not re.fullmatch(RECORD, value, re.ASCII):
+            raise ValueError(f"give the record as kind:id, such as product:5, with an id from 1 to {MAX_ID}")
+        return value
 
 
 class AuditRow(BaseModel):

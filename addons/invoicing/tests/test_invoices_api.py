@@ -226,6 +226,18 @@ def test_values_the_columns_cannot_hold_are_refused(api, vendor):
     assert api.get("/invoices").get_json()["total"] == 0
 
 
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1E400"])
+def test_nan_and_infinity_are_422_like_any_number_too_large(api, vendor, number):
+    # Python's json writes float("nan") as NaN: the contract answers it invalid_quantity / invalid_amount.
+    body = ('{"type": "vendor_bill", "partner_id": %d, "lines": [{"description": "x", "quantity": %s, "unit_price": 1},'
+            ' {"description": "y", "quantity": 1, "unit_price": %s, "tax_rate": %s}]}') % (vendor["id"], number, number, number)
+    response = api.post("/invoices", data=body, content_type="application/json")
+    assert response.status_code == 422, response.get_json()
+    assert [(d["field"], d["code"]) for d in response.get_json()["error"]["details"]] == [
+        ("lines.0.quantity", "invalid_quantity"), ("lines.1.unit_price", "invalid_amount"), ("lines.1.tax_rate", "invalid_amount")]
+    assert api.get("/invoices").get_json()["total"] == 0
+
+
 @pytest.mark.parametrize("raw", [
     '{"type": "vendor_bill", "partner_id": 1, "lines": [',                                   # malformed JSON
     '[1, 2]',                                                                                 # not an object
