@@ -62,8 +62,18 @@ def _render_move(move: StockMove, feedback: LineFeedback | None = None, status: 
         focus_line=(feedback.line_id if feedback else first_open["line"].id if first_open else None),
         types=MoveType.labels(), may_assign=may_assign,
         may_validate=pending and may(current_user, services.move_permission(move.type, "validate")),
+        validate_asks=pending and validation_asks(move, panels),
         may_cancel=pending and may(current_user, services.move_permission(move.type, "cancel")),
     ), status
+
+
+def validation_asks(move: StockMove, panels: list[dict]) -> bool:
+    """Whether Validate asks first what becomes of the units not scanned (a backorder, or dropped):
+    a serial-tracked line lacks some, and something else can be validated now. When nothing at all
+    is scanned, Validate goes straight to the refusal that says what is missing."""
+    short = any(p["count"] < p["quantity"] for p in panels)
+    return short and (any(p["count"] for p in panels) or len(panels) < len(move.lines))
+
 
 
 def _newest_serials(line: StockMoveLine, page: int) -> list[str]:
