@@ -15,7 +15,7 @@ from erp_core.errors import BadRequest, DomainError
 from erp_core.web import flash_error
 
 from .. import services
-from ..models import MoveLineSerial, MoveType, StockMove, StockMoveLine
+from ..models import InventoryCount, MoveLineSerial, MoveType, StockMove, StockMoveLine
 from . import bp
 from .common import capped_count, int_arg
 
@@ -64,6 +64,7 @@ def _render_move(move: StockMove, feedback: LineFeedback | None = None, status: 
         may_validate=pending and may(current_user, services.move_permission(move.type, "validate")),
         validate_asks=pending and validation_asks(move, panels),
         may_cancel=pending and may(current_user, services.move_permission(move.type, "cancel")),
+        relations=move_relations(move),
     ), status
 
 
@@ -74,6 +75,27 @@ def validation_asks(move: StockMove, panels: list[dict]) -> bool:
     short = any(p["count"] < p["quantity"] for p in panels)
     return short and (any(p["count"] for p in panels) or len(panels) < len(move.lines))
 
+
+def move_relations(move: StockMove) -> dict:
+    """The moves this one is linked with, for its page: the backorder it left or came from, the move
+    it returns or corrects, the returns and corrections made of it, and the count it applies.
+    A correction carries its reason; a return has none."""
+    linked = db.session.scalars(select(StockMove).where((StockMove.backorder_of_id == move.id) | (StockMove.origin_move_id == move.id))
+                                .order_by(StockMove.id)).all()
+    corrections: dict[str, list[StockMove]] = {}
+    for other in linked:
+        if other.origin_move_id == move.id and other.reason:
+            corrections.setdefault(other.reason, []).append(other)
+    origin = db.session.get(StockMove, move.origin_move_id) if move.origin_move_id else None
+    return {
+        "backorders": [m for m in linked if m.backorder_of_id == move.id],
+        "backorder_of": db.session.get(StockMove, move.backorder_of_id) if move.backorder_of_id else None,
+        "return_of": origin if origin is not None and not move.reason else None,
+        "corrects": origin if origin is not None and move.reason else None,
+        "returns": [m for m in linked if m.origin_move_id == move.id and not m.reason],
+        "corrections": list(corrections.items()),
+        "count": db.session.get(InventoryCount, move.count_id) if move.count_id else None,
+    }
 
 
 def _newest_serials(line: StockMoveLine, page: int) -> list[str]:
