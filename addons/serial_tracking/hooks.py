@@ -57,6 +57,7 @@ def erp_menu_items():
         MenuItem("Inventory", "Stock Movements", "serial_tracking.moves", order=10),
         MenuItem("Inventory", "Serial Numbers", "serial_tracking.serials", order=20),
         MenuItem("Inventory", "Stock Quantities", "serial_tracking.stock", order=30),
+        MenuItem("Inventory", "Counts", "serial_tracking.counts", order=35),
         MenuItem("Inventory", "Products", "master.products", order=40),
         MenuItem("Inventory", "Locations", "serial_tracking.locations", order=90, group="Configuration"),
     ]

@@ -168,8 +168,80 @@
     }
   }
 
+  // ------------------------------------------------------------ counting a location
+  // The scan posts as the form would, and the server answers with the whole count page; only its
+  // part that lists the difference is swapped in, so the scan field keeps the focus and the text
+  // the scanner types next. Codes scanned meanwhile wait their turn, in scan order.
+  function setupCountScan(form) {
+    const input = form.querySelector("input[name=serial]");
+    const feedback = form.querySelector("[data-count-feedback]");
+    const queue = [];
+    let busy = false;
+
+    function show(message, kind) {
+      feedback.textContent = message;
+      feedback.className = "scan-feedback " + kind;
+      input.setAttribute("aria-invalid", kind === "error" ? "true" : "false");
+    }
+
+    function refuse(message) {
+      show(message, "error");
+      const list = form.querySelector("[data-refused]");
+      if (!list) return;
+      const item = document.createElement("li");
+      item.textContent = message;
+      list.insertBefore(item, list.firstChild);
+      list.closest("[data-refused-log]").hidden = false;
+    }
+
+    async function send(name) {
+      const body = new FormData(form);
+      body.set("serial", name);
+      const shown = name.trim() === "" ? "(empty)" : name;
+      let response, html;
+      try {
+        response = await fetch(form.action, { method: "POST", body, credentials: "same-origin", headers: { "Accept": "text/html" } });
+        html = await response.text();
+      } catch (error) {
+        refuse(shown + " not counted: the server cannot be reached. Scan it again.");
+        return;
+      }
+      const page = new DOMParser().parseFromString(html, "text/html");
+      const live = page.querySelector("[data-count-live]");
+      const current = document.querySelector("[data-count-live]");
+      if (!live || !current) {
+        refuse(shown + " not counted (error " + response.status + "). Reload the page and scan it again.");
+        return;
+      }
+      current.replaceWith(document.adoptNode(live));
+      if (response.ok) {
+        const flash = page.querySelector(".flash-success");
+        show(flash ? flash.textContent.trim() : shown + " counted.", "ok");
+      } else {
+        const said = page.querySelector("[data-count-feedback]");
+        refuse(said && said.textContent.trim() ? said.textContent.trim() : shown + " not counted (error " + response.status + ").");
+      }
+    }
+
+    async function drain() {
+      if (busy) return;
+      busy = true;
+      while (queue.length) await send(queue.shift());
+      busy = false;
+    }
+
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      queue.push(input.value);  // even an empty scan: the server says why it is refused
+      input.value = "";
+      input.focus();
+      drain();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     document.querySelectorAll("form[data-scan]").forEach(setupScan);
+    document.querySelectorAll("form[data-count-scan]").forEach(setupCountScan);
     document.querySelectorAll("textarea[data-paste]").forEach(setupPaste);
     document.querySelectorAll("input[data-pick-all]").forEach(setupPickAll);
     document.querySelectorAll("form[data-move-form]").forEach(setupMoveForm);
