@@ -87,10 +87,37 @@ def erp_detail_panels(record):
         moves = services.invoice_moves(record)
         return [Panel("Stock moves", "serial_tracking/_invoice_moves_panel.html",
                       {"moves": moves, "previews": services.move_serial_previews([m.id for m in moves])}, order=50)]
-    if isinstance(record, Product) and services.tracking_of(record.id) == "serial":
-        return [Panel("Serial numbers", "serial_tracking/_product_serials_panel.html",
-                      {"product": record, "counts": services.serial_counts(record)}, order=50)]
+    if isinstance(record, Product):
+        panels = []
+        if services.tracking_of(record.id) == "serial":
+            panels.append(Panel("Serial numbers", "serial_tracking/_product_serials_panel.html",
+                                {"product": record, "counts": services.serial_counts(record)}, order=50))
+        locked = _tracking_lock_panel(record)
+        return panels + ([locked] if locked else [])
     return []
+
+
+def _tracking_lock_panel(product) -> Panel | None:
+    """Why the product's tracking cannot change now (its stock, its pending moves), and the way out."""
+    from flask_login import current_user
+
+    from erp_core.auth import may
+
+    from .models import Location, StockMove
+    from .services.products import tracking_lock
+    from .views.tracking import PERMISSIONS, tracking_change_form
+
+    lock = tracking_lock(product)
+    if not lock:
+        return None
+    locations = dict(db.session.execute(select(Location.id, Location.full_name)
+                                        .where(Location.id.in_([p["location_id"] for p in lock if "location_id" in p]))).all())
+    moves = db.session.scalars(select(StockMove).where(StockMove.id.in_([p["move_id"] for p in lock if "move_id" in p]))
+                               .order_by(StockMove.id)).all()
+    stock = [(locations[p["location_id"]], p["quantity"]) for p in lock if "location_id" in p]
+    return Panel("Changing the tracking", "serial_tracking/_product_tracking_panel.html",
+                 {"product": product, "stock": stock, "moves": moves, "may_change": all(may(current_user, p) for p in PERMISSIONS),
+                  "form": tracking_change_form(product, formdata=None)}, order=60)
 
 
 @hookimpl
