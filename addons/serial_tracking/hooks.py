@@ -79,14 +79,22 @@ def erp_dashboard_cards(user):
 def erp_detail_panels(record):
     from erp_addons.invoicing.models import Invoice
 
+    from flask_login import current_user
+
+    from erp_core.auth import may
     from erp_core.models import Product
 
     from . import services
 
     if isinstance(record, Invoice):
         moves = services.invoice_moves(record)
+        # What no done or pending move covers any more (a move cancelled, a rest dropped): offered to move again.
+        uncovered = services.uncovered_quantities(record) if record.state == "posted" else {}
+        products = {line.product_id: line.product for line in record.lines if line.product is not None}
         return [Panel("Stock moves", "serial_tracking/_invoice_moves_panel.html",
-                      {"moves": moves, "previews": services.move_serial_previews([m.id for m in moves])}, order=50)]
+                      {"moves": moves, "previews": services.move_serial_previews([m.id for m in moves]), "invoice": record,
+                       "uncovered": [(products[product_id], quantity) for product_id, quantity in uncovered.items()],
+                       "may_recreate": may(current_user, "move.recreate")}, order=50)]
     if isinstance(record, Product):
         panels = []
         if services.tracking_of(record.id) == "serial":

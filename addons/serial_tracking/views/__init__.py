@@ -7,4 +7,4 @@ from flask import Blueprint
 bp = Blueprint("serial_tracking", __name__, template_folder="../templates", static_folder="../static",
                static_url_path="/static/serial_tracking", url_prefix="/inventory")
 
-from . import counts, locations, move_page, moves, returns, serials, stock, tracking  # noqa: E402,F401  (they add their routes to bp)
+from . import counts, invoices, locations, move_page, moves, returns, serials, stock, tracking  # noqa: E402,F401  (they add their routes to bp)
