@@ -75,7 +75,8 @@ def move_new():
         authorize(services.move_permission("internal", "create"))  # answers 403 with the roles that may
     form = MoveForm()
     form.type.choices = list(types.items())
-    form.source_location_id.choices = form.dest_location_id.choices = location_choices()
+    # Who may create only internal transfers is offered only the locations those go between.
+    form.source_location_id.choices = form.dest_location_id.choices = location_choices(usage="internal" if set(types) == {"internal"} else None)
     form.partner_id.choices = [(0, "—")] + [(p.id, p.name) for p in db.session.scalars(select(Partner).order_by(Partner.name))]
     products = [(0, "—")] + [(p.id, p.display_name) for p in db.session.scalars(
         select(Product).where(Product.type == "storable").order_by(Product.name))]
