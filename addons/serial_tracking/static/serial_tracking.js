@@ -123,10 +123,15 @@
   }
 
   // ------------------------------------------------------------ picker: tick or untick every shown serial
+  // The box stays true to the list: ticked when every serial is, unticked as soon as one is not.
   function setupPickAll(box) {
     const form = box.form;
+    const boxes = () => form.querySelectorAll("input[type=checkbox][name=serial]");
     box.addEventListener("change", () => {
-      form.querySelectorAll("input[type=checkbox][name=serial]").forEach((cb) => { cb.checked = box.checked; });
+      boxes().forEach((cb) => { cb.checked = box.checked; });
+    });
+    form.addEventListener("change", (event) => {
+      if (event.target !== box && event.target.name === "serial") box.checked = Array.from(boxes()).every((cb) => cb.checked);
     });
   }
 
