@@ -175,7 +175,9 @@ def count_add(count_id: int):
     refusal = KeepDetails()
     if perform(_count_units, count, names, product_id, rest, acting_user(), form=refusal) is None:
         unknown = [d["serial"] for d in refusal.details if d.get("code") == "count_unknown_serial"]
-        others = [name for name in names + rest if name.strip() not in unknown] if unknown and source != "unknown" else rest
+        # Sent again with the unknown ones: the rest of the list, but not what was refused for another reason.
+        refused = {d.get("serial") for d in refusal.details}
+        others = [name for name in names + rest if name.strip() not in refused] if unknown and source != "unknown" else rest
         feedback = Feedback(source, refusal.details, unknown if source != "unknown" else names, others, text=form.serials.data or "")
         return _render_count(services.get_count(count_id), form, feedback=feedback, status=422)
     added = len(names) + len(rest)
