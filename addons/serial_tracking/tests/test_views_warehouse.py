@@ -139,10 +139,12 @@ def test_return_of_a_delivery_with_some_of_its_units_links_both_moves_and_shows_
 
     html = _text(web.get(f"/inventory/moves/{delivery['id']}/return"))
     assert re.findall(r'name="serial" value="([^"]+)" checked', html) == ["R1", "R2", "R3"]  # all ticked at first
+    assert re.search(r'data-pick-all checked', html)
     assert "Partners/Customers" in html and "WH/Stock" in html
 
     response = web.post(f"/inventory/moves/{delivery['id']}/return", data={"serial": []})
     assert response.status_code == 422 and "Tick at least one serial number" in _text(response)
+    assert not re.search(r'data-pick-all checked', _text(response))
     response = web.post(f"/inventory/moves/{delivery['id']}/return", data={"serial": ["R1", "NOPE"]})
     assert response.status_code == 422 and "not a valid choice" in _text(response)
     assert _moves(api, type="receipt", state="pending") == []
@@ -320,6 +322,7 @@ def test_counting_a_location_from_scan_to_applied(api, web, client, laptop, shel
     html = _text(response)
     assert response.status_code == 422 and "C1 is counted already" in html and "NEW-2: which product?" in html
     assert ">C3\nC1\nNEW-2</textarea>" in html
+    assert 'name="rest" value="C3"' in html and 'name="rest" value="C1"' not in html  # C1 was refused for another reason
     web.post(url + "/serials", data={"serials": "C3\nC9"})
     html = _text(web.post(url + "/serials", data={"unknown": ["C9"], "rest": ["C3"], "product_id": laptop["id"]}, follow_redirects=True))
     assert "2 serial numbers counted." in _flashes(html)
@@ -387,7 +390,8 @@ def test_a_product_with_stock_changes_tracking_by_counting_it_out_and_back_in(ap
     log_in(client, "inventory_manager")
     html = _text(client.get(f"/products/{dock['id']}"))
     assert "Change tracking by counting the stock out and back in" in html
-    assert re.findall(r'<option value="(\w+)"', re.search(r'id="tracking-change".*?</select>', html, re.S).group(0)) == ["lot", "serial"]
+    choice = re.search(r'id="tracking-change".*?</select>', html, re.S).group(0)
+    assert re.findall(r'<option (?:selected )?value="(\w+)"', choice) == ["lot", "serial"] and '<option selected value="serial">' in choice
     response = client.post(f"/inventory/products/{dock['id']}/tracking", data={"tracking": "serial"})
     adjustment = _moves(api, type="adjustment", state="pending")[0]
     assert response.status_code == 302 and response.location.endswith(f"/inventory/moves/{adjustment['id']}")

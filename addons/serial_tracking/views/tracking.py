@@ -26,6 +26,8 @@ def tracking_change_form(product: Product, **kwargs) -> TrackingChangeForm:
     form = TrackingChangeForm(**kwargs)
     current = services.tracking_of(product.id)
     form.tracking.choices = [(value, label) for value, label in Tracking.choices() if value != current]
+    if form.tracking.data is None:  # what a change is usually for: serial numbers, or none any more
+        form.tracking.data = "serial" if current != "serial" else "none"
     return form
 
 
