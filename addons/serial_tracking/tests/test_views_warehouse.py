@@ -58,6 +58,9 @@ def test_validate_asks_about_the_missing_units_and_a_backorder_links_both_moves(
     html = _text(web.get(f"/inventory/moves/{move['id']}"))
     assert f'href="/inventory/moves/{move["id"]}/validate">Validate</a>' in html  # a question, not a POST straight away
 
+    response = web.post(f"/inventory/moves/{move['id']}/validate")  # from a page opened before the scans: asked all the same
+    assert response.status_code == 302 and response.location.endswith(f"/inventory/moves/{move['id']}/validate")
+    assert ok(api.get(f"/moves/{move['id']}"))["state"] == "pending"
     html = _text(web.get(f"/inventory/moves/{move['id']}/validate"))
     assert "1 serial number is missing" in html
     assert re.search(r'name="backorder" value="yes"[^>]*>Validate the 2 scanned and create a backorder for the 1 missing<', html)

@@ -19,6 +19,7 @@ from ..models import InventoryCount, MoveLineSerial, MoveType, Serial, StockMove
 from ..services.returns import RETURN_TYPES, REVERSE_TYPES
 from . import bp
 from .common import capped_count, int_arg
+from .moves import validation_asks
 
 ASSIGNED_PAGE = 100    # serials of a line shown at once: a line may hold 100,000
 PICKER_PAGE = 50       # available serials offered at once in the delivery picker
@@ -66,20 +67,12 @@ def _render_move(move: StockMove, feedback: LineFeedback | None = None, status: 
         focus_line=(feedback.line_id if feedback else first_open["line"].id if first_open else None),
         types=MoveType.labels(), may_assign=may_assign,
         may_validate=pending and may(current_user, services.move_permission(move.type, "validate")),
-        validate_asks=pending and validation_asks(move, panels),
+        validate_asks=pending and validation_asks(move),
         may_cancel=pending and may(current_user, services.move_permission(move.type, "cancel")),
         may_return=done and move.type in RETURN_TYPES and may(current_user, services.move_permission(RETURN_TYPES[move.type], "validate")),
         may_correct=done and move.type in REVERSE_TYPES and may(current_user, services.move_permission(move.type, "validate")),
         relations=move_relations(move),
     ), status
-
-
-def validation_asks(move: StockMove, panels: list[dict]) -> bool:
-    """Whether Validate asks first what becomes of the units not scanned (a backorder, or dropped):
-    a serial-tracked line lacks some, and something else can be validated now. When nothing at all
-    is scanned, Validate goes straight to the refusal that says what is missing."""
-    short = any(p["count"] < p["quantity"] for p in panels)
-    return short and (any(p["count"] for p in panels) or len(panels) < len(move.lines))
 
 
 def move_relations(move: StockMove) -> dict:

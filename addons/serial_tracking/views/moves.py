@@ -115,6 +115,14 @@ def shortfall(move: StockMove) -> tuple[int, int]:
     return sum(count for count, _ in lines), sum(max(quantity - count, 0) for count, quantity in lines)
 
 
+def validation_asks(move: StockMove) -> bool:
+    """Whether Validate asks first what becomes of the units not scanned (a backorder, or dropped):
+    a serial-tracked line lacks some, and something can be validated now. When nothing at all is
+    scanned, Validate goes straight to the refusal that says what is missing."""
+    scanned, missing = shortfall(move)
+    return move.state == "pending" and bool(missing) and (bool(scanned) or any(line.tracking != "serial" for line in move.lines))
+
+
 @bp.get("/moves/<int:move_id>/validate")
 def move_validate_choice(move_id: int):
     """What Validate asks when serial numbers are missing: make a backorder of them, or drop them."""
@@ -138,6 +146,8 @@ def move_validate(move_id: int):
         flash("Choose what becomes of the missing units: a backorder, or dropped.", "error")
         return redirect(url_for(".move", move_id=move.id))
     backorder = {"yes": True, "no": False}.get(form.backorder.data or "")
+    if backorder is None and validation_asks(move):  # scanned on a page opened before: ask now
+        return redirect(url_for(".move_validate_choice", move_id=move.id))
     scanned, missing = shortfall(move)
     if perform(services.validate_move, move, acting_user(), backorder=backorder) is None:
         return redirect(url_for(".move", move_id=move.id))
