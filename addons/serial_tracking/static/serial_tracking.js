@@ -223,8 +223,11 @@
         const flash = page.querySelector(".flash-success");
         show(flash ? flash.textContent.trim() : shown + " counted.", "ok");
       } else {
-        const said = page.querySelector("[data-count-feedback]");
-        refuse(said && said.textContent.trim() ? said.textContent.trim() : shown + " not counted (error " + response.status + ").");
+        // What the page says next to its scan field (it names the serial number), or at the top when
+        // the count was closed meanwhile and the field is gone.
+        const text = (selector) => { const el = page.querySelector(selector); return el ? el.textContent.trim() : ""; };
+        const beside = text("[data-count-feedback]"), above = text(".flash-error");
+        refuse(beside || (above ? shown + " not counted: " + above : shown + " not counted (error " + response.status + ")."));
       }
     }
 
