@@ -117,6 +117,7 @@ def test_validation_refusals_change_nothing(api, web, laptop):
     html = _text(web.post(f"/inventory/moves/{move['id']}/validate", data={"backorder": "maybe"}, follow_redirects=True))
     assert "Choose what becomes of the missing units" in html
     assert ok(api.get(f"/moves/{move['id']}"))["state"] == "pending" and len(_moves(api)) == 1
+    assert web.get(f"/inventory/moves/{move['id']}/validate").status_code == 302  # nothing scanned: nothing to ask
     # The question page of a complete or done move goes back to the move.
     ok(assign(api, move, ["A", "B"]))
     assert web.get(f"/inventory/moves/{move['id']}/validate").status_code == 302

@@ -128,9 +128,9 @@ def move_validate_choice(move_id: int):
     """What Validate asks when serial numbers are missing: make a backorder of them, or drop them."""
     move = services.get_move(move_id)
     authorize(services.move_permission(move.type, "validate"))
-    scanned, missing = shortfall(move)
-    if move.state != "pending" or not missing:
+    if not validation_asks(move):  # done, complete, or nothing scanned yet: nothing to ask
         return redirect(url_for(".move", move_id=move.id))
+    scanned, missing = shortfall(move)
     counts = services.move_serial_counts([move.id])
     lines = [{"line": line, "scanned": counts.get(line.id, 0) if line.tracking == "serial" else None} for line in move.lines]
     return render_template("serial_tracking/move_validate.html", move=move, form=ValidateForm(), lines=lines,
