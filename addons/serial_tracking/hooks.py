@@ -79,9 +79,7 @@ def erp_dashboard_cards(user):
 def erp_detail_panels(record):
     from erp_addons.invoicing.models import Invoice
 
-    from flask_login import current_user
-
-    from erp_core.auth import may
+    from erp_core.auth import acting_user, may
     from erp_core.models import Product
 
     from . import services
@@ -94,7 +92,7 @@ def erp_detail_panels(record):
         return [Panel("Stock moves", "serial_tracking/_invoice_moves_panel.html",
                       {"moves": moves, "previews": services.move_serial_previews([m.id for m in moves]), "invoice": record,
                        "uncovered": [(products[product_id], quantity) for product_id, quantity in uncovered.items()],
-                       "may_recreate": may(current_user, "move.recreate")}, order=50)]
+                       "may_recreate": may(acting_user(), "move.recreate")}, order=50)]
     if isinstance(record, Product):
         panels = []
         if services.tracking_of(record.id) == "serial":
@@ -107,9 +105,7 @@ def erp_detail_panels(record):
 
 def _tracking_lock_panel(product) -> Panel | None:
     """Why the product's tracking cannot change now (its stock, its pending moves), and the way out."""
-    from flask_login import current_user
-
-    from erp_core.auth import may
+    from erp_core.auth import acting_user, may
 
     from .models import Location, StockMove
     from .services.products import tracking_lock
@@ -124,7 +120,7 @@ def _tracking_lock_panel(product) -> Panel | None:
                                .order_by(StockMove.id)).all()
     stock = [(locations[p["location_id"]], p["quantity"]) for p in lock if "location_id" in p]
     return Panel("Changing the tracking", "serial_tracking/_product_tracking_panel.html",
-                 {"product": product, "stock": stock, "moves": moves, "may_change": all(may(current_user, p) for p in PERMISSIONS),
+                 {"product": product, "stock": stock, "moves": moves, "may_change": all(may(acting_user(), p) for p in PERMISSIONS),
                   "form": tracking_change_form(product, formdata=None)}, order=60)
 
 
