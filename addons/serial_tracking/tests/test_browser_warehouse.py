@@ -67,6 +67,13 @@ def _scan(page, code: str):
     page.keyboard.press("Enter")
 
 
+def _ready_to_scan(page):
+    """The page has loaded (its script too) and the scan field has the focus: keys typed before that
+    go to a page that is still arriving."""
+    page.wait_for_load_state("load")
+    expect(page.locator("input[name=serial]").first).to_be_focused()
+
+
 def _serial_page(page, live_server, name: str):
     page.goto(f"{live_server.url}/inventory/serials?q={name}")
     page.click(f"a:text-is('{name}')")
@@ -88,6 +95,8 @@ def test_a_short_receipt_validated_with_a_backorder_that_receives_the_rest(login
     page = login("warehouse")
     page.click("text=Pending receipts")
     page.click(f"text={receipt}")
+    expect(page.locator("h1")).to_have_text(receipt)
+    _ready_to_scan(page)
     _scan(page, "LT14-0001")
     _scan(page, "LT14-0002")
     expect(page.locator("[data-count]")).to_have_text("2 / 3")
@@ -107,7 +116,7 @@ def test_a_short_receipt_validated_with_a_backorder_that_receives_the_rest(login
     expect(page.locator("h1")).to_have_text(backorder)
     assert _fact(page, "Backorder of").startswith(receipt)
     expect(page.locator("[data-count]")).to_have_text("0 / 1")
-    page.locator("input[name=serial]").focus()
+    _ready_to_scan(page)
     _scan(page, "LT14-0003")
     expect(page.locator("[data-count]")).to_have_text("1 / 1")
     page.once("dialog", lambda dialog: dialog.accept())
@@ -181,8 +190,9 @@ def test_a_correction_then_a_count_with_a_unit_missing_and_one_unexpected(login,
     page.click("text=Inventory")
     page.click(".menu-panel >> text=Locations")
     page.click("tr:has-text('WH/Stock') >> button:has-text('Count')")
+    expect(page.locator("h1")).to_contain_text("WH/COUNT/")
     count = page.locator("h1").inner_text()
-    assert count.startswith("WH/COUNT/") and page.evaluate("document.activeElement.name") == "serial"
+    _ready_to_scan(page)
     for name in ("LT14-0201", "LT14-0202"):
         _scan(page, name)
         expect(page.locator("[data-count-feedback]")).to_have_text(f"{name} counted.")
