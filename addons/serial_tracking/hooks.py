@@ -64,6 +64,7 @@ def erp_menu_items():
         MenuItem("Inventory", "Lots", "serial_tracking.lots", order=22),
         MenuItem("Inventory", "Import Serials", "serial_tracking.serials_import", order=25, permission="serial.create"),
         MenuItem("Inventory", "Stock Quantities", "serial_tracking.stock", order=30),
+        MenuItem("Inventory", "Counts", "serial_tracking.counts", order=35),
         MenuItem("Inventory", "Products", "master.products", order=40),
         MenuItem("Inventory", "Locations", "serial_tracking.locations", order=90, group="Configuration"),
     ]
@@ -85,21 +86,52 @@ def erp_dashboard_cards(user):
 def erp_detail_panels(record):
     from erp_addons.invoicing.models import Invoice
 
+    from erp_core.auth import acting_user, may
     from erp_core.models import Partner, Product
 
     from . import services
 
     if isinstance(record, Invoice):
         moves = services.invoice_moves(record)
+        # What no done or pending move covers any more (a move cancelled, a rest dropped): offered to move again.
+        uncovered = services.uncovered_quantities(record) if record.state == "posted" else {}
+        products = {line.product_id: line.product for line in record.lines if line.product is not None}
         return [Panel("Stock moves", "serial_tracking/_invoice_moves_panel.html",
-                      {"moves": moves, "previews": services.move_serial_previews([m.id for m in moves])}, order=50)]
+                      {"moves": moves, "previews": services.move_serial_previews([m.id for m in moves]), "invoice": record,
+                       "uncovered": [(products[product_id], quantity) for product_id, quantity in uncovered.items()],
+                       "may_recreate": may(acting_user(), "move.recreate")}, order=50)]
     if isinstance(record, Partner):
         return [Panel("Units", "serial_tracking/_partner_units_panel.html",
                       {"partner": record, **services.partner_serial_counts(record.id)}, order=50)]
-    if isinstance(record, Product) and services.tracking_of(record.id) == "serial":
-        return [Panel("Serial numbers", "serial_tracking/_product_serials_panel.html",
-                      {"product": record, "counts": services.serial_counts(record)}, order=50)]
+    if isinstance(record, Product):
+        panels = []
+        if services.tracking_of(record.id) == "serial":
+            panels.append(Panel("Serial numbers", "serial_tracking/_product_serials_panel.html",
+                                {"product": record, "counts": services.serial_counts(record)}, order=50))
+        locked = _tracking_lock_panel(record)
+        return panels + ([locked] if locked else [])
     return []
+
+
+def _tracking_lock_panel(product) -> Panel | None:
+    """Why the product's tracking cannot change now (its stock, its pending moves), and the way out."""
+    from erp_core.auth import acting_user, may
+
+    from .models import Location, StockMove
+    from .services.products import tracking_lock
+    from .views.tracking import PERMISSIONS, tracking_change_form
+
+    lock = tracking_lock(product)
+    if not lock:
+        return None
+    locations = dict(db.session.execute(select(Location.id, Location.full_name)
+                                        .where(Location.id.in_([p["location_id"] for p in lock if "location_id" in p]))).all())
+    moves = db.session.scalars(select(StockMove).where(StockMove.id.in_([p["move_id"] for p in lock if "move_id" in p]))
+                               .order_by(StockMove.id)).all()
+    stock = [(locations[p["location_id"]], p["quantity"]) for p in lock if "location_id" in p]
+    return Panel("Changing the tracking", "serial_tracking/_product_tracking_panel.html",
+                 {"product": product, "stock": stock, "moves": moves, "may_change": all(may(acting_user(), p) for p in PERMISSIONS),
+                  "form": tracking_change_form(product, formdata=None)}, order=60)
 
 
 @hookimpl

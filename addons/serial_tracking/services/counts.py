@@ -13,7 +13,7 @@ from erp_core.database import db, utcnow
 from erp_core.errors import BadRequest, DomainError, InvalidState, NotFound, raise_if_problems
 from erp_core.services import get_or_404, next_sequence_value
 
-from ..models import CountedSerial, InventoryCount, Location, ProductTracking, Serial, StockMove
+from ..models import REASON_MAX, CountedSerial, InventoryCount, Location, ProductTracking, Serial, StockMove
 from .locations import location_of_usage, locations_below
 from .moves import create_move, plural, scope
 from .serial_rules import serial_for
@@ -142,6 +142,10 @@ def apply_count(count: InventoryCount, reason: str, user=None) -> list:
     if not reason:
         raise BadRequest("Say why the count is applied (the reason is kept on its moves).",
                          [{"field": "reason", "code": "required", "message": "Give a reason."}])
+    room = REASON_MAX - len(f"{count.reference}: ")  # the moves keep the reason after the count's reference
+    if len(reason) > room:
+        raise BadRequest(f"The reason of a count has at most {room} characters: its moves keep it after the count's reference.",
+                         [{"field": "reason", "code": "too_long", "message": f"At most {room} characters; this one has {len(reason)}."}])
     _require_open(count, "applied")
     found = difference(count)
     inventory = location_of_usage("inventory").id

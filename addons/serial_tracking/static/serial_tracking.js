@@ -123,10 +123,15 @@
   }
 
   // ------------------------------------------------------------ picker: tick or untick every shown serial
+  // The box stays true to the list: ticked when every serial is, unticked as soon as one is not.
   function setupPickAll(box) {
     const form = box.form;
+    const boxes = () => form.querySelectorAll("input[type=checkbox][name=serial]");
     box.addEventListener("change", () => {
-      form.querySelectorAll("input[type=checkbox][name=serial]").forEach((cb) => { cb.checked = box.checked; });
+      boxes().forEach((cb) => { cb.checked = box.checked; });
+    });
+    form.addEventListener("change", (event) => {
+      if (event.target !== box && event.target.name === "serial") box.checked = Array.from(boxes()).every((cb) => cb.checked);
     });
   }
 
@@ -176,9 +181,84 @@
     button.addEventListener("click", () => window.print());
   }
 
+  // ------------------------------------------------------------ counting a location
+  // The scan posts as the form would, and the server answers with the whole count page; only its
+  // part that lists the difference is swapped in, so the scan field keeps the focus and the text
+  // the scanner types next. Codes scanned meanwhile wait their turn, in scan order.
+  function setupCountScan(form) {
+    const input = form.querySelector("input[name=serial]");
+    const feedback = form.querySelector("[data-count-feedback]");
+    const queue = [];
+    let busy = false;
+
+    function show(message, kind) {
+      feedback.textContent = message;
+      feedback.className = "scan-feedback " + kind;
+      input.setAttribute("aria-invalid", kind === "error" ? "true" : "false");
+    }
+
+    function refuse(message) {
+      show(message, "error");
+      const list = form.querySelector("[data-refused]");
+      if (!list) return;
+      const item = document.createElement("li");
+      item.textContent = message;
+      list.insertBefore(item, list.firstChild);
+      list.closest("[data-refused-log]").hidden = false;
+    }
+
+    async function send(name) {
+      const body = new FormData(form);
+      body.set("serial", name);
+      const shown = name.trim() === "" ? "(empty)" : name;
+      let response, html;
+      try {
+        response = await fetch(form.action, { method: "POST", body, credentials: "same-origin", headers: { "Accept": "text/html" } });
+        html = await response.text();
+      } catch (error) {
+        refuse(shown + " not counted: the server cannot be reached. Scan it again.");
+        return;
+      }
+      const page = new DOMParser().parseFromString(html, "text/html");
+      const live = page.querySelector("[data-count-live]");
+      const current = document.querySelector("[data-count-live]");
+      if (!live || !current) {
+        refuse(shown + " not counted (error " + response.status + "). Reload the page and scan it again.");
+        return;
+      }
+      current.replaceWith(document.adoptNode(live));
+      if (response.ok) {
+        const flash = page.querySelector(".flash-success");
+        show(flash ? flash.textContent.trim() : shown + " counted.", "ok");
+      } else {
+        // What the page says next to its scan field (it names the serial number), or at the top when
+        // the count was closed meanwhile and the field is gone.
+        const text = (selector) => { const el = page.querySelector(selector); return el ? el.textContent.trim() : ""; };
+        const beside = text("[data-count-feedback]"), above = text(".flash-error");
+        refuse(beside || (above ? shown + " not counted: " + above : shown + " not counted (error " + response.status + ")."));
+      }
+    }
+
+    async function drain() {
+      if (busy) return;
+      busy = true;
+      while (queue.length) await send(queue.shift());
+      busy = false;
+    }
+
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      queue.push(input.value);  // even an empty scan: the server says why it is refused
+      input.value = "";
+      input.focus();
+      drain();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     document.querySelectorAll("button[data-print]").forEach(setupPrint);
     document.querySelectorAll("form[data-scan]").forEach(setupScan);
+    document.querySelectorAll("form[data-count-scan]").forEach(setupCountScan);
     document.querySelectorAll("textarea[data-paste]").forEach(setupPaste);
     document.querySelectorAll("input[data-pick-all]").forEach(setupPickAll);
     document.querySelectorAll("form[data-move-form]").forEach(setupMoveForm);

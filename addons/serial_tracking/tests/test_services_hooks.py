@@ -45,7 +45,10 @@ def test_detail_panels_for_invoices_and_serial_tracked_products(app, api):
     panels = [p for found in hook.erp_detail_panels(record=db.session.get(Invoice, bill["id"])) for p in found]
     assert [(p.title, p.template) for p in panels] == [("Stock moves", "serial_tracking/_invoice_moves_panel.html")]
     assert [m.id for m in panels[0].context["moves"]] == [invoice_move(api, bill)["id"]]
+    assert panels[0].context["uncovered"] == [] and panels[0].context["may_recreate"] is False  # no user outside a request
     panels = [p for found in hook.erp_detail_panels(record=db.session.get(Product, laptop["id"])) for p in found]
     assert panels[0].context["counts"] == {"available": 2, "on_hand": 0, "out_of_stock": 0}
+    assert [p.title for p in panels] == ["Serial numbers", "Changing the tracking"]  # stock and a pending receipt lock it
+    assert [m.id for m in panels[1].context["moves"]] == [invoice_move(api, bill)["id"]] and panels[1].context["may_change"] is False
     assert [p for found in hook.erp_detail_panels(record=db.session.get(Product, cable["id"])) for p in found] == []
     assert table_counts(StockMove) == (2,)

@@ -198,6 +198,15 @@ def test_a_count_finds_missing_unexpected_and_misplaced_units_and_applies_them_i
     assert_error(api.as_("warehouse").post(path, json={"serials": ["C9"]}), 409, "invalid_state")
 
 
+def test_a_count_reason_too_long_to_follow_its_reference_on_the_moves_is_refused(api):
+    receive(api, create_product(api), ["L1"])
+    count = ok(api.as_("warehouse").post("/counts", json={"location_id": stock_location(api)["id"]}), 201)
+    error = assert_error(api.as_("inventory_manager").post(f"/counts/{count['id']}/apply", json={"reason": "x" * 500}), 400, "bad_request")
+    assert error["details"][0]["field"] == "reason" and f"at most {500 - len(count['reference']) - 2} characters" in error["message"]
+    assert ok(api.get(f"/counts/{count['id']}"))["state"] == "open"
+    ok(api.as_("inventory_manager").post(f"/counts/{count['id']}/apply", json={"reason": "x" * (500 - len(count["reference"]) - 2)}))
+
+
 # ---------------------------------------------------------------- serial rules per product
 
 

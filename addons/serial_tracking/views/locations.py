@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired
 
@@ -12,7 +12,7 @@ from erp_core.forms import ErpForm
 from erp_core.web import perform
 
 from .. import services
-from ..models import Location, LocationUsage
+from ..models import InventoryCount, Location, LocationUsage
 from . import bp
 from .common import int_arg, location_choices
 
@@ -27,7 +27,10 @@ class LocationForm(ErpForm):
 @bp.route("/locations")
 def locations():
     rows = db.session.scalars(select(Location).order_by(Location.full_name)).all()
-    return render_template("serial_tracking/locations.html", locations=rows, usages=LocationUsage.labels())
+    # A location being counted offers its count again rather than a second one.
+    counting = dict(db.session.execute(select(InventoryCount.location_id, func.min(InventoryCount.id))
+                                       .where(InventoryCount.state == "open").group_by(InventoryCount.location_id)).all())
+    return render_template("serial_tracking/locations.html", locations=rows, usages=LocationUsage.labels(), counting=counting)
 
 
 @bp.route("/locations/new", methods=["GET", "POST"])

@@ -16,9 +16,11 @@ from erp_core.errors import BadRequest, DomainError
 from erp_core.web import flash_error
 
 from .. import services
-from ..models import MoveLineSerial, MoveType, StockMove, StockMoveLine
+from ..models import InventoryCount, MoveLineSerial, MoveType, Serial, StockMove, StockMoveLine
+from ..services.returns import RETURN_TYPES, REVERSE_TYPES
 from . import bp
 from .common import capped_count, int_arg
+from .moves import validation_asks
 
 ASSIGNED_PAGE = 100    # serials of a line shown at once: a line may hold 100,000
 PICKER_PAGE = 50       # available serials offered at once in the delivery picker
@@ -56,16 +58,45 @@ def _render_move(move: StockMove, feedback: LineFeedback | None = None, status: 
                  "feedback": feedback if feedback and feedback.line_id == line.id else None, "picker": None}
         if may_assign and move.source_location.usage == "internal":
             panel["picker"] = _picker(move, line, panel)
+        elif may_assign and move.source_location.usage == "customer":
+            panel["picker"] = _return_picker(move, line, panel)
         panels.append(panel)
     first_open = next((p for p in panels if p["count"] < p["quantity"]), panels[0] if panels else None)
+    done = move.state == "done"
     return render_template(
         "serial_tracking/move.html", move=move, panels=panels,
         focus_line=(feedback.line_id if feedback else first_open["line"].id if first_open else None),
         types=MoveType.labels(), may_assign=may_assign,
         may_validate=pending and may(current_user, services.move_permission(move.type, "validate")),
+        validate_asks=pending and validation_asks(move),
         may_cancel=pending and may(current_user, services.move_permission(move.type, "cancel")),
         activity=record_activity("move", move.id),
+        may_return=done and move.type in RETURN_TYPES and may(current_user, services.move_permission(RETURN_TYPES[move.type], "validate")),
+        may_correct=done and move.type in REVERSE_TYPES and may(current_user, services.move_permission(move.type, "validate")),
+        relations=move_relations(move),
     ), status
+
+
+def move_relations(move: StockMove) -> dict:
+    """The moves this one is linked with, for its page: the backorder it left or came from, the move
+    it returns or corrects, the returns and corrections made of it, and the count it applies.
+    A correction carries its reason; a return has none."""
+    linked = db.session.scalars(select(StockMove).where((StockMove.backorder_of_id == move.id) | (StockMove.origin_move_id == move.id))
+                                .order_by(StockMove.id)).all()
+    corrections: dict[str, list[StockMove]] = {}
+    for other in linked:
+        if other.origin_move_id == move.id and other.reason:
+            corrections.setdefault(other.reason, []).append(other)
+    origin = db.session.get(StockMove, move.origin_move_id) if move.origin_move_id else None
+    return {
+        "backorders": [m for m in linked if m.backorder_of_id == move.id],
+        "backorder_of": db.session.get(StockMove, move.backorder_of_id) if move.backorder_of_id else None,
+        "return_of": origin if origin is not None and not move.reason else None,
+        "corrects": origin if origin is not None and move.reason else None,
+        "returns": [m for m in linked if m.origin_move_id == move.id and not m.reason],
+        "corrections": list(corrections.items()),
+        "count": db.session.get(InventoryCount, move.count_id) if move.count_id else None,
+    }
 
 
 def _newest_serials(line: StockMoveLine, page: int) -> list[str]:
@@ -82,8 +113,26 @@ def _picker(move: StockMove, line: StockMoveLine, panel: dict) -> dict:
     stmt = services.available_serials_stmt(move, line, q or None)
     rows = db.session.scalars(stmt.limit(PICKER_PAGE)).all()
     total, capped = capped_count(stmt)
-    return {"q": q, "serials": rows, "total": total, "capped": capped,
+    return {"q": q, "serials": rows, "total": total, "capped": capped, "kind": "stock",
             "missing": max(0, panel["quantity"] - panel["count"]), "open": bool(q) or request.args.get("pick") == str(line.id)}
+
+
+def _return_picker(move: StockMove, line: StockMoveLine, panel: dict) -> dict:
+    """A receipt from a customer location (a customer return, such as a refund's) takes back only
+    units delivered to that customer and still there: those are offered, last delivered first."""
+    q = request.args.get(f"pick{line.id}", "").strip()
+    assigned = select(MoveLineSerial.serial_id).where(MoveLineSerial.move_id == move.id, MoveLineSerial.serial_id.is_not(None))
+    stmt = (select(Serial).where(Serial.product_id == line.product_id, Serial.location_id.in_(services.locations_below(move.source_location)),
+                                 Serial.id.not_in(assigned))
+            .order_by(Serial.delivered_at.desc(), Serial.id.desc()))
+    if move.partner_id is not None:
+        stmt = stmt.where(Serial.customer_id == move.partner_id)
+    if q:
+        stmt = stmt.where(services.name_contains(q))
+    rows = db.session.scalars(stmt.limit(PICKER_PAGE)).all()
+    total, capped = capped_count(stmt)
+    return {"q": q, "serials": rows, "total": total, "capped": capped, "kind": "return", "missing": 0,
+            "open": bool(q) or request.args.get("pick") == str(line.id)}
 
 
 def _line_action(move: StockMove, line: StockMoveLine, form_name: str, action, *args, values: dict | None = None, **kwargs):

@@ -5,8 +5,8 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
-from wtforms import FieldList, Form, FormField, SelectField
-from wtforms.validators import NumberRange, Optional
+from wtforms import FieldList, Form, FormField, SelectField, StringField
+from wtforms.validators import AnyOf, NumberRange, Optional
 
 from erp_core.auth import acting_user, authorize, may
 from erp_core.database import db
@@ -16,6 +16,7 @@ from erp_core.web import PAGE_SIZE, page_args, perform
 
 from .. import services
 from ..models import Location, MoveState, MoveType, StockMove
+from ..services.moves import plural
 from . import bp
 from .common import location_choices
 
@@ -73,7 +74,8 @@ def move_new():
         authorize(services.move_permission("internal", "create"))  # answers 403 with the roles that may
     form = MoveForm()
     form.type.choices = list(types.items())
-    form.source_location_id.choices = form.dest_location_id.choices = location_choices()
+    # Who may create only internal transfers is offered only the locations those go between.
+    form.source_location_id.choices = form.dest_location_id.choices = location_choices(usage="internal" if set(types) == {"internal"} else None)
     form.partner_id.choices = [(0, "—")] + [(p.id, p.name) for p in db.session.scalars(select(Partner).order_by(Partner.name))]
     products = [(0, "—")] + [(p.id, p.display_name) for p in db.session.scalars(
         select(Product).where(Product.type == "storable").order_by(Product.name))]
@@ -98,11 +100,64 @@ def move_new():
     return render_template("serial_tracking/move_form.html", form=form, routes=routes)
 
 
+class ValidateForm(ErpForm):
+    """Validate, and what becomes of the units not scanned: ``backorder`` is "yes" (a new pending move
+    takes them), "no" (they are dropped) or empty (none may be missing). Its buttons carry the value."""
+
+    backorder = StringField(validators=[Optional(), AnyOf(["yes", "no"])])
+
+
+def shortfall(move: StockMove) -> tuple[int, int]:
+    """(serial numbers scanned, serial numbers missing) over the serial-tracked lines of a move."""
+    counts = services.move_serial_counts([move.id])
+    lines = [(counts.get(line.id, 0), int(line.quantity)) for line in move.lines if line.tracking == "serial"]
+    return sum(count for count, _ in lines), sum(max(quantity - count, 0) for count, quantity in lines)
+
+
+def validation_asks(move: StockMove) -> bool:
+    """Whether Validate asks first what becomes of the units not scanned (a backorder, or dropped):
+    a serial-tracked line lacks some, and something can be validated now. When nothing at all is
+    scanned, Validate goes straight to the refusal that says what is missing."""
+    scanned, missing = shortfall(move)
+    return move.state == "pending" and bool(missing) and (bool(scanned) or any(line.tracking != "serial" for line in move.lines))
+
+
+@bp.get("/moves/<int:move_id>/validate")
+def move_validate_choice(move_id: int):
+    """What Validate asks when serial numbers are missing: make a backorder of them, or drop them."""
+    move = services.get_move(move_id)
+    authorize(services.move_permission(move.type, "validate"))
+    if not validation_asks(move):  # done, complete, or nothing scanned yet: nothing to ask
+        return redirect(url_for(".move", move_id=move.id))
+    scanned, missing = shortfall(move)
+    counts = services.move_serial_counts([move.id])
+    lines = [{"line": line, "scanned": counts.get(line.id, 0) if line.tracking == "serial" else None} for line in move.lines]
+    return render_template("serial_tracking/move_validate.html", move=move, form=ValidateForm(), lines=lines,
+                           scanned=scanned, missing=missing)
+
+
 @bp.post("/moves/<int:move_id>/validate")
 def move_validate(move_id: int):
     move = services.get_move(move_id)
     authorize(services.move_permission(move.type, "validate"))
-    if perform(services.validate_move, move, acting_user()) is not None:
+    form = ValidateForm()
+    if not form.validate_on_submit():
+        flash("Choose what becomes of the missing units: a backorder, or dropped.", "error")
+        return redirect(url_for(".move", move_id=move.id))
+    backorder = {"yes": True, "no": False}.get(form.backorder.data or "")
+    if backorder is None and validation_asks(move):  # scanned on a page opened before: ask now
+        return redirect(url_for(".move_validate_choice", move_id=move.id))
+    scanned, missing = shortfall(move)
+    if perform(services.validate_move, move, acting_user(), backorder=backorder) is None:
+        return redirect(url_for(".move", move_id=move.id))
+    rest = db.session.scalar(select(StockMove).where(StockMove.backorder_of_id == move.id)) if backorder else None
+    if rest is not None:
+        flash(f"{move.reference} is done with the {plural(scanned, 'unit')} scanned; the backorder {rest.reference} waits for the "
+              f"{plural(missing, 'unit')} missing.", "success")
+    elif backorder is False and missing:
+        flash(f"{move.reference} is done with the {plural(scanned, 'unit')} scanned; the {plural(missing, 'unit')} missing "
+              f"{'was' if missing == 1 else 'were'} dropped.", "success")
+    else:
         flash(f"{move.reference} is done: the stock has moved and each serial's history records it.", "success")
     return redirect(url_for(".move", move_id=move.id))
 

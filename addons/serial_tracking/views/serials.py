@@ -2,19 +2,20 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from wtforms import SelectField, StringField
-from wtforms.validators import DataRequired, Optional
+from flask_login import current_user
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
-from sqlalchemy import func
+from sqlalchemy import func, select
 
 from erp_core.activity import record_activity
-from erp_core.auth import acting_user, requires
+from erp_core.auth import acting_user, authorize, may, requires
 from erp_core.database import db
 from erp_core.forms import ErpForm
 from erp_core.web import PAGE_SIZE, page_args, perform
 
 from .. import services
-from ..models import MoveType, Serial, SerialHistory, SerialStatus
+from ..models import REASON_MAX, Location, MoveType, Serial, SerialHistory, SerialStatus, StockMove
 from . import bp
 from .common import capped_count, int_arg, location_choices
 from .journey import STROKES, journey_layout
@@ -72,8 +73,13 @@ def serial_new():
 
 @bp.route("/serials/<int:serial_id>")
 def serial(serial_id: int):
-    record = services.get_serial(serial_id)
+    return _render_serial(services.get_serial(serial_id))
+
+
+def _render_serial(record: Serial, scrap_form: ScrapForm | None = None, status: int = 200):
     warranty_end, warranty_status = services.warranty(record)
+    in_stock = record.location is not None and record.location.usage == "internal"
+    may_scrap = in_stock and all(may(current_user, services.move_permission("scrap", action)) for action in ("create", "validate"))
     return render_template(
         "serial_tracking/serial.html", serial=record, warranty_end=warranty_end, warranty_status=warranty_status,
         warranty_months=services.product_tracking(record.product_id).warranty_months,
@@ -81,4 +87,34 @@ def serial(serial_id: int):
         history=db.session.execute(services.serial_history_stmt(record).add_columns(SerialHistory.invoice_id)).all(),
         statuses=SerialStatus.labels(), types=MoveType.labels(), trace=services.serial_trace(record),
         journey=journey_layout(services.serial_journey(record)), strokes=STROKES, activity=record_activity("serial", record.id),
-    )
+        returned=_last_return(record) if warranty_status == "returned" else None,
+        scrap_form=(scrap_form or ScrapForm(formdata=None)) if may_scrap else None,
+    ), status
+
+
+def _last_return(record: Serial):
+    """(date, move) of the last time the unit came back from a customer."""
+    return db.session.execute(
+        select(SerialHistory.date, StockMove).join(StockMove, StockMove.id == SerialHistory.move_id)
+        .join(Location, Location.id == SerialHistory.source_location_id)
+        .where(SerialHistory.serial_id == record.id, Location.usage == "customer").order_by(SerialHistory.id.desc()).limit(1)).first()
+
+
+class ScrapForm(ErpForm):
+    reason = TextAreaField("Reason", validators=[DataRequired(message="Say why the unit is scrapped."), Length(max=REASON_MAX)],
+                           render_kw={"rows": 2}, description="Kept on the scrap move, e.g. “screen cracked in the warehouse”.")
+
+
+@bp.post("/serials/<int:serial_id>/scrap")
+def serial_scrap(serial_id: int):
+    """A unit in stock goes to the scrap location, with the reason, on a done scrap move."""
+    record = services.get_serial(serial_id)
+    for action in ("create", "validate"):
+        authorize(services.move_permission("scrap", action))
+    form = ScrapForm()
+    if form.validate_on_submit():
+        move = perform(services.scrap_serial, record, form.reason.data, acting_user(), form=form)
+        if move is not None:
+            flash(f"{record.name} is scrapped: {move.reference} took it to {move.dest_location.full_name}.", "success")
+            return redirect(url_for(".serial", serial_id=record.id))
+    return _render_serial(services.get_serial(serial_id), form, 422)
