@@ -1,7 +1,7 @@
 """Lots and the lots of move lines over HTTP."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from pydantic import BaseModel, Field
@@ -12,9 +12,10 @@ from erp_core.errors import BadRequest
 from erp_core.text import Text
 
 from .. import services
-from ..models import REASON_MAX, MoveType
+from ..models import REASON_MAX
 from . import routes
 from .moves import MoveLineOut, line_to_dict
+from .serials import HistoryRow
 
 
 class LotIn(ApiModel):
@@ -36,15 +37,7 @@ class LotQuery(ListQuery):
     q: Text | None = Field(None, max_length=64, description="Part of the name, ignoring case")
 
 
-class LotHistoryRow(BaseModel):
-    date: datetime
-    move_id: int
-    reference: str
-    type: MoveType
-    source_location: str
-    dest_location: str
-    user: str | None
-    invoice_number: str | None
+class LotHistoryRow(HistoryRow):
     quantity: float
 
 

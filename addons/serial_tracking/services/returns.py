@@ -31,7 +31,8 @@ def return_type(original: StockMove) -> str:
     return RETURN_TYPES[original.type]
 
 
-def _serials_by_line(move: StockMove) -> dict[int, list[str]]:
+def serials_by_line(move: StockMove) -> dict[int, list[str]]:
+    """{line id: the serial numbers assigned to it, in the order they were}, in one query."""
     found: dict[int, list[str]] = {}
     for line_id, name in db.session.execute(select(MoveLineSerial.line_id, MoveLineSerial.name)
                                             .where(MoveLineSerial.move_id == move.id).order_by(MoveLineSerial.id)):
@@ -49,7 +50,7 @@ def return_move(original: StockMove, serials: list[str] | None, user=None) -> St
     move_type = return_type(original)
     if original.state != "done":
         raise InvalidState(f"{original.reference} is {original.state}: only a done move can be returned.")
-    on_move = _serials_by_line(original)
+    on_move = serials_by_line(original)
     lines, problems = [], []
     if serials is None:
         lots = line_lots([line.id for line in original.lines])
@@ -147,7 +148,7 @@ def correct_serial(move: StockMove, line: StockMoveLine, wrong: str, right: str,
     it came from, ``right`` makes the move's trip."""
     reason = _correctable(move, reason)
     wrong, right = (serial_for(name, _uppercase(line)) for name in (wrong, right))
-    names = _serials_by_line(move).get(line.id, [])
+    names = serials_by_line(move).get(line.id, [])
     problems = []
     if wrong not in names:
         problems.append({"serial": wrong, "line_id": line.id, "code": "serial_not_on_move",

@@ -15,19 +15,11 @@ from erp_core.web import perform
 from .. import services
 from ..models import REASON_MAX, MoveLineSerial, MoveType, StockMove, StockMoveLine
 from ..services.moves import plural
-from ..services.returns import REVERSE_TYPES
+from ..services.returns import REVERSE_TYPES, serials_by_line
 from . import bp
 from .move_page import SERIAL_SEPARATORS
 
 LIST_MAX = 1000  # serial numbers offered as checkboxes or a select; past that they are typed
-
-
-def _serials_by_line(move: StockMove) -> dict[int, list[str]]:
-    found: dict[int, list[str]] = {}
-    for line_id, name in db.session.execute(select(MoveLineSerial.line_id, MoveLineSerial.name)
-                                            .where(MoveLineSerial.move_id == move.id).order_by(MoveLineSerial.id)):
-        found.setdefault(line_id, []).append(name)
-    return found
 
 
 def _serial_total(move: StockMove, line: StockMoveLine | None = None) -> int:
@@ -58,7 +50,7 @@ def move_return(move_id: int):
     if original.state != "done":
         return _back_to(original, f"{original.reference} is {original.state}: only a done move is returned.")
     typed = _serial_total(original) > LIST_MAX
-    by_line = {} if typed else _serials_by_line(original)
+    by_line = {} if typed else serials_by_line(original)
     every = [name for names in by_line.values() for name in names]
     form = ReturnForm()
     form.serial.choices = every
@@ -134,7 +126,7 @@ def move_correct(move_id: int, line_id: int):
     typed = _serial_total(move, line) > LIST_MAX
     form = (CorrectTypedForm if typed else CorrectForm)()
     if not typed:
-        form.wrong.choices = _serials_by_line(move).get(line.id, [])
+        form.wrong.choices = serials_by_line(move).get(line.id, [])
     if form.validate_on_submit():
         moves = perform(services.correct_serial, move, line, form.wrong.data, form.right.data, form.reason.data, acting_user(),
                         form=SerialPlaces(form, [form.right, form.wrong]))
