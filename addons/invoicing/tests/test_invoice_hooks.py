@@ -11,7 +11,7 @@ from erp_core.database import db
 from erp_core.models import Partner, Sequence
 from erp_core.testing import log_in
 
-from .common import cancel_document, create_bill, create_partner, create_product, line
+from .common import cancel_document, create_bill, create_partner, line
 
 REACTOR_VIEWS = '''
 from flask import Blueprint
@@ -96,11 +96,6 @@ def reactor_folder(tmp_path_factory):
 @pytest.fixture
 def app_settings(reactor_folder):
     return {"ERP_ADDONS_PATH": str(reactor_folder)}
-
-
-@pytest.fixture
-def service(api):
-    return create_product(api, "Consulting", type="service")
 
 
 def _counts() -> dict:

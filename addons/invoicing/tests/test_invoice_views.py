@@ -10,16 +10,6 @@ from .common import create_bill, create_invoice, create_partner, create_product,
 
 
 @pytest.fixture
-def vendor(api):
-    return create_partner(api, "Northwind")
-
-
-@pytest.fixture
-def service(api):
-    return create_product(api, "Consulting", type="service")
-
-
-@pytest.fixture
 def web(client):
     log_in(client, "accountant")
     return client

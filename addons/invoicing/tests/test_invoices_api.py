@@ -14,22 +14,6 @@ A_MONTH_AGO, TWO_MONTHS_AGO = (date.today() - timedelta(days=30)).isoformat(), (
 LAST_YEAR_END = date(THIS_YEAR - 1, 12, 31).isoformat()
 
 
-@pytest.fixture
-def vendor(api):
-    return create_partner(api, "Northwind", "orders@northwind.test")
-
-
-@pytest.fixture
-def customer(api):
-    return create_partner(api, "Fabrikam")
-
-
-@pytest.fixture
-def service(api):
-    # A service moves no stock, so these tests hold whichever other addons react to posting.
-    return create_product(api, "Installation", type="service")
-
-
 def test_create_answers_the_draft_with_amounts_rounded_to_cents(api, vendor, service):
     response = api.as_("accountant").post("/invoices", json={
         "type": "vendor_bill", "partner_id": vendor["id"], "invoice_date": A_MONTH_AGO,
@@ -41,11 +25,11 @@ def test_create_answers_the_draft_with_amounts_rounded_to_cents(api, vendor, ser
         "id": body["id"], "type": "vendor_bill", "state": "draft", "number": None, "partner_id": vendor["id"],
         "invoice_date": A_MONTH_AGO, "reversed_invoice_id": None,
         "lines": [
-            {"id": body["lines"][0]["id"], "product_id": service["id"], "description": "Installation", "quantity": 3,
+            {"id": body["lines"][0]["id"], "product_id": service["id"], "description": "Consulting", "quantity": 3,
              "unit_price": 0.335, "tax_rate": 21, "subtotal": 1.01},  # 1.005 rounds half up
             {"id": body["lines"][1]["id"], "product_id": None, "description": "Freight", "quantity": 1,
              "unit_price": 10, "tax_rate": 10, "subtotal": 10},
-            {"id": body["lines"][2]["id"], "product_id": service["id"], "description": "Installation", "quantity": 2,
+            {"id": body["lines"][2]["id"], "product_id": service["id"], "description": "Consulting", "quantity": 2,
              "unit_price": 5, "tax_rate": None, "subtotal": 10},
         ],
         "amount_untaxed": 21.01, "amount_tax": 1.21, "total": 22.22,  # 0.2121 + 1.00 of tax, rounded once

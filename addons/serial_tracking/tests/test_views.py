@@ -30,17 +30,6 @@ def _picked(html: str) -> list[str]:
 
 
 @pytest.fixture
-def web(client):
-    log_in(client, "warehouse")
-    return client
-
-
-@pytest.fixture
-def laptop(api):
-    return create_product(api, "Laptop", warranty_months=24)
-
-
-@pytest.fixture
 def receipt(api, laptop):
     """A pending receipt for 3 laptops, from a posted vendor bill."""
     return invoice_move(api, post_invoice(api, "vendor_bill", create_partner(api, "Litware"), [(laptop, 3)]))

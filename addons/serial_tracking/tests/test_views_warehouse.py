@@ -30,17 +30,6 @@ def _moves(api, **filters) -> list[dict]:
     return ok(api.get(f"/moves?{query}"))["items"]
 
 
-@pytest.fixture
-def web(client):
-    log_in(client, "warehouse")
-    return client
-
-
-@pytest.fixture
-def laptop(api):
-    return create_product(api, "Laptop", warranty_months=24)
-
-
 # ---------------------------------------------------------------- short shipments
 
 
