@@ -92,7 +92,8 @@ def init_app(app) -> None:
     def _shell():
         user = current_user if current_user.is_authenticated else None
         return {"menu": menu_for(user) if user else [], "may": lambda action: may(user, action),
-                "guide_sections": guide_sections, "addon_stylesheets": addon_stylesheets}
+                "guide_sections": guide_sections, "help_url": help_url,
+                "addon_stylesheets": addon_stylesheets}
 
 
 # ---------------------------------------------------------------- helpers for addon views
@@ -253,16 +254,42 @@ def _guide_files() -> list[Path]:
     return sorted((f for folder in folders if folder.is_dir() for f in folder.glob("*.md")), key=lambda f: f.name)
 
 
+# A guide file says which pages its text is about with a mark just before a heading, such as
+# <!-- help: serial_tracking.move serial_tracking.moves --> (endpoints, or a blueprint for all its pages).
+HELP_MARK = re.compile(r'<!--\s*help:(.*?)-->\s*<h[1-6] id="([^"]+)"', re.S)
+
+
 @cache
 def _render_guide(path: Path) -> tuple[str, Markup]:
     text = path.read_text()
     title = re.search(r"^#\s+(.+)$", text, re.M)
     html = markdown.markdown(text, extensions=["tables", "sane_lists", "toc"])
+    # A wide table scrolls inside its own box on a phone, not the page (erp.js makes the box focusable).
+    html = html.replace("<table>", '<div class="table-wrap"><table>').replace("</table>", "</table></div>")
     return (title.group(1).strip() if title else path.stem), Markup(html)
 
 
 def guide_sections() -> list[dict]:
     return [{"slug": re.sub(r"^\d+-", "", f.stem), "title": _render_guide(f)[0], "path": f} for f in _guide_files()]
+
+
+def help_pages() -> dict[str, tuple[str, str]]:
+    """{endpoint or blueprint: (guide section slug, heading id)} from the guide files' help marks;
+    when two marks name the same page, the first in guide order wins."""
+    pages: dict[str, tuple[str, str]] = {}
+    for section in guide_sections():
+        for names, anchor in HELP_MARK.findall(_render_guide(section["path"])[1]):
+            for name in names.split():
+                pages.setdefault(name, (section["slug"], anchor))
+    return pages
+
+
+def help_url() -> str:
+    """Where the header's Help button leads: the guide's part about this page (its endpoint, else its
+    blueprint), or the guide's start."""
+    pages = help_pages()
+    found = pages.get(request.endpoint) or pages.get(request.blueprint)
+    return url_for("core.guide", slug=found[0], _anchor=found[1]) if found else url_for("core.guide")
 
 
 @bp.route("/help")
