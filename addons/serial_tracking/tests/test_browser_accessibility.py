@@ -81,7 +81,8 @@ def problems_on(page, url: str, label: str) -> list[str]:
     page.evaluate(AXE_SCRIPT)  # axe-core as bundled in axe-playwright-python: nothing is fetched
     for size in WIDTHS:
         page.set_viewport_size(size)
-        page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")  # resize observers ran
+        # Two frames: the resize observers of erp.js have run.
+        page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
         where = f"{label} at {size['width']} px"
         for violation in page.evaluate("options => axe.run(document, options)", WCAG_21_AA)["violations"]:
             found += [f"{where}: {violation['id']} ({violation['impact']}) on {node['target']}: {violation['help']}"
@@ -97,7 +98,8 @@ def menu_pages(page, live_server, shop) -> list[tuple[str, str]]:
     pages = []
     for role in ROLES:
         log_in_as(page, live_server, role)
-        pages += [(role, path) for path in ["/"] + local_paths(page, "#mainnav a") if path == "/" or path not in {p for _, p in pages}]
+        seen = {p for _, p in pages}
+        pages += [(role, path) for path in ["/"] + local_paths(page, "#mainnav a") if path == "/" or path not in seen]
     return pages + [("admin", path) for path in EMPTY_LISTS]
 
 
@@ -124,3 +126,44 @@ def test_every_page_meets_wcag_21_aa_on_a_desktop_and_on_a_phone(page, live_serv
             role_now = role
         problems += problems_on(page, live_server.url + path, f"{path} ({role})")
     assert problems == [], "\n".join(problems)
+
+
+@pytest.fixture
+def receipt(live_server):
+    """A receipt of two laptops with their serial numbers assigned, waiting to be validated."""
+    with live_server.app.app_context():
+        api = Api(live_server.app)
+        move = invoice_move(api, post_invoice(api, "vendor_bill", create_partner(api), [(create_product(api, "Laptop 15"), 2)]))
+        ok(assign(api, move, ["LT-0101", "LT-0102"]))
+        return move
+
+
+def test_after_validate_the_focus_is_on_the_message_so_a_screen_reader_reads_it(login, live_server, receipt):
+    page = login("warehouse")
+    page.goto(f"{live_server.url}/inventory/moves/{receipt['id']}")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("button:has-text('Validate')")
+    page.wait_for_selector(".flashes")
+    focused = page.evaluate("({cls: document.activeElement.className, role: document.activeElement.getAttribute('role'),"
+                            " text: document.activeElement.innerText})")
+    assert focused == {"cls": "flashes", "role": "status",
+                       "text": f"{receipt['reference']} is done: the stock has moved and each serial's history records it."}
+
+
+@pytest.mark.parametrize("where, heading", [
+    ("move", "Receiving and delivering serialized goods"), ("serial list", "Finding a unit"), ("invoice", "Posting")])
+def test_help_opens_the_guide_at_the_part_about_the_page_in_a_new_tab(login, live_server, receipt, where, heading):
+    page = login("admin")
+    paths = {"move": f"/inventory/moves/{receipt['id']}", "serial list": "/inventory/serials",
+             "invoice": f"/invoicing/{receipt['invoice_id']}"}
+    page.goto(live_server.url + paths[where])
+    help_link = page.locator("header a.help-button")
+    assert help_link.get_attribute("target") == "_blank" and help_link.get_attribute("rel") == "noopener"
+    assert help_link.inner_text().endswith("(opens in a new tab)")
+    with page.context.expect_page() as opened:
+        help_link.click()
+    guide = opened.value
+    guide.wait_for_load_state()
+    anchor = urlsplit(guide.url).fragment
+    assert anchor and guide.locator(f".guide-body #{anchor}").inner_text() == heading
+    assert page.url == live_server.url + paths[where], "the page the user was on stays open"
