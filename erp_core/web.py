@@ -278,10 +278,14 @@ def help_pages() -> dict[str, tuple[str, str]]:
     when two marks name the same page, the first in guide order wins."""
     pages: dict[str, tuple[str, str]] = {}
     for section in guide_sections():
-        for names, anchor in HELP_MARK.findall(_render_guide(section["path"])[1]):
-            for name in names.split():
-                pages.setdefault(name, (section["slug"], anchor))
+        for name, anchor in _help_marks(section["path"]):
+            pages.setdefault(name, (section["slug"], anchor))
     return pages
+
+
+@cache
+def _help_marks(path: Path) -> list[tuple[str, str]]:
+    return [(name, anchor) for names, anchor in HELP_MARK.findall(_render_guide(path)[1]) for name in names.split()]
 
 
 def help_url() -> str:

@@ -54,7 +54,7 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll(".table-wrap, pre").forEach((box) => boxes.observe(box));
 
   // After a form reloads the page (Validate, Save...), its message is read out: the focus moves to it,
-  // unless the page puts the focus where work goes on (a scan field).
+  // unless the page puts the focus where work goes on (a scan field) or was sent to a place in it (#line-3).
   const flashes = document.querySelector(".flashes");
-  if (flashes && !document.querySelector("[autofocus]")) flashes.focus();
+  if (flashes && !document.querySelector("[autofocus]") && !location.hash) flashes.focus();
 });
