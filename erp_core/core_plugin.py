@@ -31,7 +31,8 @@ def erp_roles():
 @hookimpl
 def erp_permissions():
     # The admin role may do everything; addons add their roles to these actions.
-    return {"user.manage": set(), "partner.write": set(), "product.write": set(), "audit.read": set()}
+    # dashboard.overview: the dashboard shows every team's work (and the charts), not only one's own.
+    return {"user.manage": set(), "partner.write": set(), "product.write": set(), "audit.read": set(), "dashboard.overview": set()}
 
 
 @hookimpl
