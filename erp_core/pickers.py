@@ -33,7 +33,7 @@ class PickerSource:
 
 SOURCES = {
     "partners": PickerSource(Partner, search_partners, lambda partner: partner.name, "partner"),
-    "products": PickerSource(Product, lambda q: search_products(CODE_FIRST.sub(r"\1", q.strip()) if CODE_FIRST.match(q.strip()) else q),
+    "products": PickerSource(Product, lambda q: search_products(code.group(1) if (code := CODE_FIRST.match(q.strip())) else q),
                              lambda product: product.display_name, "product"),
 }
 
