@@ -2,11 +2,11 @@
 menus (Invoicing → Partners, Inventory → Products) and add product fields through hooks."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
-from . import records, services
+from . import pickers, records, services
 from .auth import acting_user, authorize, may
 from .forms import ErpForm, read_only
 from .models import Partner, Product, ProductType
@@ -107,3 +107,16 @@ def product(product_id: int | None = None):
         sections.setdefault(extra.section or "More", []).append(getattr(form, extra.name))
     return render_template("core/product_form.html", form=form, product=record, sections=sections, panels=detail_panels(record),
                            activity=record_activity("product", record.id) if record else None)
+
+
+# ---------------------------------------------------------------- pickers
+
+
+@bp.route("/pick/<kind>")
+def pick(kind: str):
+    """The records of ``kind`` matching ``?q=`` (any case), the first ``pickers.LIMIT`` of them: what a
+    picker field (static/picker.js) offers as the user types."""
+    if kind not in pickers.SOURCES:
+        abort(404)
+    found, more = pickers.matches(kind, request.args.get("q", ""))
+    return {"items": [{"id": record_id, "label": label} for record_id, label in found], "more": more}

@@ -11,16 +11,17 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
 from sqlalchemy import func, select
-from wtforms import PasswordField, StringField
+from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired
 
 from . import services
-from .auth import SESSION_KEY, may
-from .database import MAX_ID, db, run_in_transaction, transaction
+from .auth import SESSION_KEY, acting_user, may
+from .database import MAX_ID, db, run_in_transaction, transaction, utcnow
 from .errors import BadRequest, DomainError, detail_label
 from .forms import ErpForm, format_number
 from .settings import secret_key_file
 from .text import text_problem
+from .zones import local_time, zone_names
 
 bp = Blueprint("core", __name__)
 PUBLIC_ENDPOINTS = {"core.login", "static"}
@@ -87,6 +88,7 @@ def init_app(app) -> None:
         return response
 
     app.add_template_filter(format_number, "number")
+    app.add_template_filter(local_time, "local_time")
 
     @app.context_processor
     def _shell():
@@ -243,6 +245,27 @@ def logout():
 def dashboard():
     cards = [c for cards in current_app.extensions["erp"].hook.erp_dashboard_cards(user=current_user) for c in cards]
     return render_template("core/dashboard.html", cards=sorted(cards, key=lambda c: c.order))
+
+
+class TimeZoneForm(ErpForm):
+    # Any name is taken here: the users service refuses one that is not a time zone, saying why.
+    time_zone = SelectField("Time zone", choices=lambda: sorted(zone_names()), validate_choice=False,
+                            description="Pages show dates and times in this zone. Type the first letters of the region "
+                                        "to jump to it (Europe/Paris, America/New_York...).")
+
+
+@bp.route("/preferences", methods=["GET", "POST"])
+@login_required
+def preferences():
+    """The logged-in user's own settings: their time zone."""
+    me = acting_user()
+    form = TimeZoneForm(data={"time_zone": me.time_zone})
+    if form.validate_on_submit():
+        saved = perform(services.update_user, me, {"time_zone": form.time_zone.data}, me, form=form)
+        if saved is not None:
+            flash(f"Your time zone is now {saved.time_zone}.", "success")
+            return redirect(url_for("core.preferences"))
+    return render_template("core/preferences.html", form=form, now=utcnow()), 422 if form.is_submitted() else 200
 
 
 # ---------------------------------------------------------------- in-app guide
