@@ -73,7 +73,8 @@ def test_scan_without_script_adds_good_serials_and_refuses_a_bad_one_with_its_re
 def test_scan_from_the_script_answers_json(api, web, receipt):
     headers = {"Accept": "application/json"}
     body = web.post(_line_url(receipt, "scan"), data={"serial": "SN-7"}, headers=headers).get_json()
-    assert body == {"serial": "SN-7", "count": 1, "quantity": 3, "ready": False, "message": "SN-7 added (1 / 3)."}
+    assert body == {"line_id": receipt["lines"][0]["id"], "assigned": True, "serial": "SN-7", "lot": None, "count": 1, "quantity": 3,
+                    "ready": False, "understood": ["serial SN-7"], "message": "serial SN-7: added (1 / 3)."}
     response = web.post(_line_url(receipt, "scan"), data={"serial": ""}, headers=headers)
     assert response.status_code == 422
     assert response.get_json()["error"]["details"][0]["code"] == "invalid_serial"
