@@ -167,7 +167,8 @@ def state_problems(moving: Direction, *where) -> list[dict]:
     for name, line_id, why, where_now, reserved_by, product in rows:
         code, template = messages[why]
         if why == "missing" and name in elsewhere:  # a unit of another product, scanned by mistake
-            template, product = "{name} is a {product}, not this product: scan the serial number of a unit of this one.", elsewhere[name]
+            template = "{name} is a {product}, not this product: scan the serial number of a unit of this one."
+            product = elsewhere[name]
         where = f"it is at {where_now}" if where_now else "it was never received"
         problems.append(_detail(name, line_id, code, template.format(name=name, where=where, reserver=reserved_by, product=product)))
     return problems

@@ -77,8 +77,8 @@ def units_held(lines: list[StockMoveLine]) -> dict[int, int]:
     """{line id: units it holds}: serial numbers assigned, or the quantities of its lots (two queries)."""
     counts = move_serial_counts(list({line.move_id for line in lines}))
     lots = line_lots([line.id for line in lines if line.tracking == "lot"])
-    return {line.id: counts.get(line.id, 0) if line.tracking == "serial" else int(sum(e["quantity"] for e in lots.get(line.id, [])))
-            for line in lines}
+    return {line.id: counts.get(line.id, 0) if line.tracking == "serial"
+            else int(sum(e["quantity"] for e in lots.get(line.id, []))) for line in lines}
 
 
 def _lacking(lines: list[StockMoveLine]) -> list[StockMoveLine]:

@@ -19,7 +19,8 @@
   function typingIn(el) {
     if (!el || !el.tagName) return false;
     if (el.isContentEditable || el.tagName === "TEXTAREA" || el.tagName === "SELECT") return true;
-    return el.tagName === "INPUT" && !["checkbox", "radio", "button", "submit", "reset", "file", "range", "color"].includes(el.type);
+    const notText = ["checkbox", "radio", "button", "submit", "reset", "file", "range", "color"];
+    return el.tagName === "INPUT" && !notText.includes(el.type);
   }
 
   // Sounds are generated here (no file to fetch): a short high beep for an accepted scan, two low
@@ -60,7 +61,8 @@
     const byId = new Map(lines.map((line) => [line.id, line]));
     // The line scans go to: the one whose field has the focus, or last chose (the server focuses the
     // first line lacking serial numbers).
-    let current = lines.find((line) => line.input === document.activeElement) || lines.find((line) => line.input.autofocus) || lines[0];
+    let current = lines.find((line) => line.input === document.activeElement)
+      || lines.find((line) => line.input.autofocus) || lines[0];
     const queue = [];
     let busy = false;
 
@@ -125,11 +127,23 @@
       if (active !== line.input) line.input.focus();
     }
 
-    function accepted(origin, data) {
+    // A line without a scan field (a lot line) is shown again as the server now renders it.
+    async function refresh(id) {
+      const old = document.getElementById("line-" + id);
+      if (!old) return;
+      try {
+        const response = await fetch(window.location.pathname, { credentials: "same-origin" });
+        const fresh = new DOMParser().parseFromString(await response.text(), "text/html").getElementById("line-" + id);
+        if (fresh) old.replaceWith(document.adoptNode(fresh));
+      } catch (error) { /* the line is right again on the next reload */ }
+    }
+
+    async function accepted(origin, data) {
       const line = byId.get(String(data.line_id));
       soundAccepted();
-      if (!line) {  // a line without a scan field (lots): say so where the code was scanned
+      if (!line) {  // said where the code was scanned
         show(origin, data.message, "ok");
+        await refresh(data.line_id);
         return;
       }
       if (data.assigned && data.serial) addToList(line, data.serial);
@@ -141,7 +155,8 @@
         const next = after.find((other) => !other.panel.classList.contains("complete"));
         if (next) {
           show(line, data.message, "ok");
-          show(next, line.panel.querySelector("h2").firstChild.textContent.trim() + " is complete: scan the serial numbers of this line.", "ok");
+          const product = line.panel.querySelector("h2").firstChild.textContent.trim();
+          show(next, product + " is complete: scan the serial numbers of this line.", "ok");
           moveTo(next);
           return;
         }
@@ -168,7 +183,7 @@
       let data = null;
       try { data = await response.json(); } catch (error) { data = null; }
       if (response.ok && data) {
-        accepted(origin, data);
+        await accepted(origin, data);
       } else if (data && data.error) {
         const detail = (data.error.details || [])[0];
         refuse(origin, code, detail ? detail.message : data.error.message);

@@ -130,7 +130,8 @@ def test_scans_anywhere_on_the_page_product_barcodes_refusals_and_full_lines(log
     # (d) a serial number that does not fit the product's pattern, with the pattern in words
     _scan(page, "XX-1")
     expect(laptop.locator("[data-feedback]")).to_have_text(
-        'XX-1 does not look like a serial number of [LT14] Laptop 14: they are "LT-", a capital letter, 3 digits (pattern LT-[A-Z]\\d{3}).')
+        'XX-1 does not look like a serial number of [LT14] Laptop 14: they are "LT-", a capital letter, 3 digits '
+        '(pattern LT-[A-Z]\\d{3}).')
     page.set_viewport_size({"width": 1280, "height": 900})
     page.screenshot(path="/work/notes/screens/scanner-refusal-1280.png", full_page=True)
 
@@ -189,4 +190,5 @@ def test_a_gs1_datamatrix_fills_the_line_of_its_gtin_and_says_what_it_read(login
     expect(dock.locator("[data-feedback]")).to_contain_text("wrong check digit")
     assert dock.locator("[data-count]").inner_text() == "1 / 2"
     page.set_viewport_size({"width": 390, "height": 844})
+    dock.locator("[data-feedback]").scroll_into_view_if_needed()
     page.screenshot(path="/work/notes/screens/scanner-refusal-390.png")

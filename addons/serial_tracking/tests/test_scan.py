@@ -115,6 +115,7 @@ def test_another_products_unit_scanned_on_a_delivery_is_named_for_what_it_is(api
     receive(api, dock, ["DK-1"])
     delivery = invoice_move(api, post_invoice(api, "customer_invoice", create_partner(api), [(dock, 1)]))
     error = assert_error(scan(api, delivery, "MON-0009"), 422, "serial_not_at_location")
-    assert error["details"][0]["message"] == "MON-0009 is a 27-inch monitor, not this product: scan the serial number of a unit of this one."
+    assert error["details"][0]["message"] == ("MON-0009 is a 27-inch monitor, not this product: "
+                                              "scan the serial number of a unit of this one.")
     assert_error(scan(api, delivery, "DK-404"), 422, "serial_not_at_location")  # no product has it: check the number
     assert serials_of(api, delivery) == [[]]
