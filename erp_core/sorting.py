@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
+from sqlalchemy import select
+
 
 @dataclass(frozen=True)
 class Sorting:
@@ -35,3 +37,9 @@ class Sorting:
     def apply(self, stmt, value: str | None):
         """``stmt`` ordered by the sort ``value`` instead of its own order."""
         return stmt.order_by(None).order_by(*self.order(value))
+
+
+def related(model, value, key):
+    """``value`` of the ``model`` row whose id is ``key`` (a foreign key of the listed rows), as a
+    sort column: a subquery, so that a list and its export sort by it whatever they join."""
+    return select(value).where(model.id == key).correlate_except(model).scalar_subquery()

@@ -17,7 +17,7 @@ from erp_core.models import Partner, Product, User
 from ..models import Location, MoveLineSerial, ProductTracking, Serial, StockMove, StockMoveLine
 from .move_search import search_moves
 from .products import tracking_column
-from .serials import serial_history_stmt, serials_stmt, warranty_of
+from .serials import serial_history_stmt, serial_order, serials_stmt, warranty_of
 from .stock import stock_quantities_stmt
 
 SERIAL_COLUMNS = ("id", "name", "product_id", "product_code", "product_name", "ref", "status", "location_id", "location",
@@ -42,9 +42,8 @@ def _filtered(stmt, listed):
 
 
 def serials_export(product_id: int | None = None, status: str | None = None, location_id: int | None = None,
-                   q: str | None = None, match: str = "contains") -> CsvExport:
-    """Serial numbers as ``GET /serials`` lists them (newest first; by name for a prefix search, as
-    the list page orders it)."""
+                   q: str | None = None, match: str = "contains", customer_id: int | None = None, sort: str | None = None) -> CsvExport:
+    """Serial numbers as ``GET /serials`` lists them, in the list page's order (``serial_order``)."""
     vendor, customer = aliased(Partner, name="vendor"), aliased(Partner, name="customer")
     bill, invoice = aliased(Invoice, name="vendor_bill"), aliased(Invoice, name="customer_invoice")
     reserver = aliased(StockMove, name="reserver")
@@ -58,8 +57,7 @@ def serials_export(product_id: int | None = None, status: str | None = None, loc
             .outerjoin(reserver, reserver.id == Serial.reserved_by_move_id)
             .outerjoin(vendor, vendor.id == Serial.vendor_id).outerjoin(bill, bill.id == Serial.vendor_bill_id)
             .outerjoin(customer, customer.id == Serial.customer_id).outerjoin(invoice, invoice.id == Serial.customer_invoice_id))
-    stmt = _filtered(stmt, serials_stmt(product_id, status, location_id, q, match))
-    stmt = stmt.order_by(Serial.name, Serial.id) if q and q.strip() and match == "prefix" else stmt.order_by(Serial.id.desc())
+    stmt = _filtered(stmt, serials_stmt(product_id, status, location_id, q, match, customer_id)).order_by(*serial_order(sort, q, match))
     today = datetime.now(timezone.utc).date()
 
     def lines(rows):

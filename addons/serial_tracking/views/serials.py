@@ -6,47 +6,42 @@ from flask_login import current_user
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from erp_core.activity import record_activity
 from erp_core.auth import acting_user, authorize, may, requires
 from erp_core.database import db
 from erp_core.forms import ErpForm
-from erp_core.web import PAGE_SIZE, page_args, perform
+from erp_core.web import PAGE_SIZE, list_page, perform
 
 from .. import services
 from ..models import REASON_MAX, Location, MoveType, Serial, SerialHistory, SerialStatus, StockMove
 from . import bp
-from .common import capped_count, int_arg, location_choices
+from .common import COUNT_CAP, int_arg, location_choices
 from .journey import STROKES, journey_layout
 
 
 def serial_filters() -> dict:
-    """The list's filters from the query string (what its search form sends). The page's search
-    box matches the beginning of the name unless told ``match=contains``."""
+    """The list's filters and sort from the query string (what its search form and headers send).
+    The page's search box matches the beginning of the name unless told ``match=contains``."""
     return {"product_id": int_arg("product_id"),
             "status": request.args.get("status") if request.args.get("status") in SerialStatus.values() else None,
-            "location_id": int_arg("location_id"), "q": request.args.get("q", "").strip() or None,
-            "match": "contains" if request.args.get("match") == "contains" else "prefix"}
+            "location_id": int_arg("location_id"), "customer_id": int_arg("customer_id"),
+            "q": request.args.get("q", "").strip() or None,
+            "match": "contains" if request.args.get("match") == "contains" else "prefix", "sort": request.args.get("sort")}
 
 
 @bp.route("/serials")
 def serials():
     filters = serial_filters()
-    q, match = filters["q"], "starts" if filters["match"] == "prefix" else "contains"
-    stmt = services.serials_stmt(**filters)
-    if q and match == "starts":
-        stmt = stmt.order_by(None).order_by(func.lower(Serial.name), Serial.id)  # the order of the index the prefix walks
-    page, offset = page_args()
-    rows = db.session.scalars(stmt.limit(PAGE_SIZE + 1).offset(offset)).unique().all()
-    has_next = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
-    # Without a next page the total is known; otherwise count, but not past COUNT_CAP.
-    total, capped = capped_count(stmt) if has_next else (offset + len(rows), False)
+    stmt = services.serials_stmt(**filters).order_by(None).order_by(*services.serial_order(filters["sort"], filters["q"], filters["match"]))
+    listing = list_page(stmt, cap=COUNT_CAP)
     return render_template(
-        "serial_tracking/serials.html", serials=rows, page=page, has_next=has_next, offset=offset, total=total, capped=capped,
+        "serial_tracking/serials.html", serials=listing.rows, listing=listing, page_size=PAGE_SIZE,
+        sort=services.SERIAL_SORTING.key(filters["sort"]), match="starts" if filters["match"] == "prefix" else "contains",
         product_choices=[(p.id, p.display_name) for p in services.tracked_products()],
-        location_choices=location_choices(), statuses=SerialStatus.labels(), match=match,
+        location_choices=location_choices(), statuses=SerialStatus.labels(),
+        customer_choices=[(p.id, p.name) for p in services.customers()],
     )
 
 
