@@ -15,7 +15,7 @@ from erp_core.csvfiles import CsvExport, plain_number
 from erp_core.models import Partner, Product, User
 
 from ..models import Location, MoveLineSerial, ProductTracking, Serial, StockMove, StockMoveLine
-from .move_search import search_moves
+from .move_search import MOVE_SORTING, search_moves
 from .products import tracking_column
 from .serials import serial_history_stmt, serial_order, serials_stmt, warranty_of
 from .stock import stock_quantities_stmt
@@ -72,8 +72,9 @@ def serial_history_export(serial: Serial) -> CsvExport:
     return CsvExport(f"serial-{serial.id}-history.csv", HISTORY_COLUMNS, serial_history_stmt(serial))
 
 
-def moves_export(state: str | None = None, type: str | None = None, invoice_id: int | None = None, q: str | None = None) -> CsvExport:
-    """Stock moves as their list shows them (newest first), one line of the file per line of a move:
+def moves_export(state: str | None = None, type: str | None = None, invoice_id: int | None = None, q: str | None = None,
+                 sort: str | None = None) -> CsvExport:
+    """Stock moves as their list shows them (newest first, or by ``sort``), one line of the file per line of a move:
     its product and quantity, and how many serial numbers it holds (the numbers themselves are in
     the serial and history exports and on the move's page)."""
     source, dest, done_by = aliased(Location, name="source"), aliased(Location, name="dest"), aliased(User, name="done_by")
@@ -89,7 +90,7 @@ def moves_export(state: str | None = None, type: str | None = None, invoice_id: 
             .outerjoin(ProductTracking, ProductTracking.product_id == StockMoveLine.product_id)
             .outerjoin(Partner, Partner.id == StockMove.partner_id).outerjoin(Invoice, Invoice.id == StockMove.invoice_id)
             .outerjoin(done_by, done_by.id == StockMove.done_by_id))
-    stmt = _filtered(stmt, search_moves(state, type, invoice_id, q)).order_by(StockMove.id.desc(), StockMoveLine.id)
+    stmt = _filtered(stmt, search_moves(state, type, invoice_id, q)).order_by(*MOVE_SORTING.order(sort), StockMoveLine.id)
 
     def lines(rows):
         # The rows of one move come together: "ready" (every serial-tracked line has all its
