@@ -24,14 +24,14 @@ from .products import product_tracking, tracked_products, tracking_of, trackings
 from .returns import correct, correct_lot, correct_serial, return_move, return_type, scrap_serial
 from .serials import (create_serial, customers, get_serial, lookup_serial, name_contains, name_starts, serial_counts, serial_history_stmt,
                       serial_name_problem, serial_order, serials_stmt, SERIAL_SORTING, update_serial, warranty, warranty_of)
-from .stock import stock_quantities_stmt
+from .stock import stock_quantities_stmt, stock_sorting, stock_totals
 from .trace import (document_serials_stmt, invoice_trace, partner_serial_counts, partner_serials_stmt, serial_journey,
                     serial_trace)
 from .tracking_changes import convert_tracking
 from .validation import validate_move
 
 __all__ = [
-    "add_counted", "apply_count", "MOVE_SORTING", "move_summaries", "customers", "assign_lots", "assign_serials", "available_serials_stmt", "cancel_count",
+    "add_counted", "apply_count", "stock_sorting", "stock_totals", "MOVE_SORTING", "move_summaries", "customers", "assign_lots", "assign_serials", "available_serials_stmt", "cancel_count",
     "cancel_invoice_moves", "cancel_move", "convert_tracking", "correct", "correct_lot", "correct_serial", "count_difference", "count_moves",
     "create_default_locations", "create_invoice_move", "create_location", "create_lot", "create_move", "create_serial",
     "DEFAULT_LOCATIONS", "DEFAULT_STOCK", "delivery_slip", "DeliverySlip", "document_serials_stmt", "fill_with_oldest",

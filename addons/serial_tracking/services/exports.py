@@ -104,13 +104,14 @@ def moves_export(state: str | None = None, type: str | None = None, invoice_id: 
     return CsvExport(_filename("stock-moves"), MOVE_COLUMNS, stmt, lines)
 
 
-def stock_export(product_id: int | None = None, location_id: int | None = None) -> CsvExport:
-    """Stock on hand per product and internal location, as ``GET /stock`` lists it."""
-    rows = stock_quantities_stmt(product_id, location_id).order_by(None).subquery()
-    stmt = (select(rows.c.product_id, Product.default_code, Product.name, rows.c.location_id, Location.full_name, rows.c.quantity,
-                   rows.c.reserved_quantity)
-            .select_from(rows).join(Product, Product.id == rows.c.product_id).join(Location, Location.id == rows.c.location_id)
-            .order_by(rows.c.product_id, rows.c.location_id))
+def stock_export(product_id: int | None = None, location_id: int | None = None, sort: str | None = None) -> CsvExport:
+    """Stock on hand per product and internal location, as ``GET /stock`` lists it (in the list
+    page's order)."""
+    listed = stock_quantities_stmt(product_id, location_id, sort)
+    rows = listed.selected_columns
+    stmt = (listed.with_only_columns(rows.product_id, Product.default_code, Product.name, rows.location_id, Location.full_name,
+                                     rows.quantity, rows.reserved_quantity)
+            .join(Product, Product.id == rows.product_id).join(Location, Location.id == rows.location_id))
 
     def lines(found):
         for *values, quantity, reserved in found:
