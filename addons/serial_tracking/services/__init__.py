@@ -17,7 +17,8 @@ from .invoices import (cancel_invoice_moves, create_invoice_move, invoice_cancel
                        recreate_invoice_move, uncovered_quantities)
 from .locations import (DEFAULT_LOCATIONS, DEFAULT_STOCK, create_default_locations, create_location, get_location,
                         location_of_usage, locations_below, stock_location)
-from .lots import assign_lots, create_lot, get_lot, line_lots, lot_history_stmt, lot_locations, lots_stmt, suggested_lots
+from .lots import (assign_lots, create_lot, get_lot, line_lots, lot_history_stmt, lot_locations, lot_sorting, lots_stmt,
+                   suggested_lots)
 from .move_search import MOVE_SORTING, move_summaries, search_moves
 from .moves import cancel_move, create_move, get_move, get_move_line, move_permission, quantity_problems
 from .products import product_tracking, tracked_products, tracking_of, trackings
@@ -31,7 +32,7 @@ from .tracking_changes import convert_tracking
 from .validation import validate_move
 
 __all__ = [
-    "add_counted", "apply_count", "stock_sorting", "stock_totals", "MOVE_SORTING", "move_summaries", "customers", "assign_lots", "assign_serials", "available_serials_stmt", "cancel_count",
+    "add_counted", "apply_count", "lot_sorting", "stock_sorting", "stock_totals", "MOVE_SORTING", "move_summaries", "customers", "assign_lots", "assign_serials", "available_serials_stmt", "cancel_count",
     "cancel_invoice_moves", "cancel_move", "convert_tracking", "correct", "correct_lot", "correct_serial", "count_difference", "count_moves",
     "create_default_locations", "create_invoice_move", "create_location", "create_lot", "create_move", "create_serial",
     "DEFAULT_LOCATIONS", "DEFAULT_STOCK", "delivery_slip", "DeliverySlip", "document_serials_stmt", "fill_with_oldest",
