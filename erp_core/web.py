@@ -152,6 +152,7 @@ class ListPage:
     page: int
     total: int
     capped: bool = False
+    page_size: int = 0
 
 
 def list_page(stmt, cap: int | None = None, scalars: bool = True) -> ListPage:
@@ -170,7 +171,7 @@ def list_page(stmt, cap: int | None = None, scalars: bool = True) -> ListPage:
     elif last or page > 1 and (page - 1) * PAGE_SIZE >= total:
         page = max(1, -(-total // PAGE_SIZE))
     rows = (db.session.scalars if scalars else db.session.execute)(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    return ListPage(rows, page, total, capped)
+    return ListPage(rows, page, total, capped, PAGE_SIZE)
 
 
 def page_of(stmt) -> tuple[int, int, list]:

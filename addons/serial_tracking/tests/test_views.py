@@ -248,7 +248,6 @@ def test_serial_list_pages_without_counting_everything(api, web, laptop, monkeyp
 
     from erp_core import web as core_web
 
-    monkeypatch.setattr(serials, "PAGE_SIZE", 2)
     monkeypatch.setattr(core_web, "PAGE_SIZE", 2)
     monkeypatch.setattr(serials, "COUNT_CAP", 3)
     receive(api, laptop, [f"SN-{n}" for n in range(1, 6)])

@@ -12,7 +12,7 @@ from erp_core.activity import record_activity
 from erp_core.auth import acting_user, requires
 from erp_core.database import db
 from erp_core.forms import ErpForm
-from erp_core.web import PAGE_SIZE, list_page, perform
+from erp_core.web import list_page, perform
 
 from .. import services
 from ..models import MoveType
@@ -35,7 +35,7 @@ def lots():
     product_id, q, sort = int_arg("product_id"), request.args.get("q", "").strip() or None, request.args.get("sort")
     stmt = services.lots_stmt(product_id, q, sort)
     listing = list_page(stmt, scalars=False)
-    return render_template("serial_tracking/lots.html", lots=listing.rows, listing=listing, page_size=PAGE_SIZE,
+    return render_template("serial_tracking/lots.html", lots=listing.rows, listing=listing,
                            sort=services.lot_sorting(stmt.selected_columns.quantity).key(sort),
                            product_choices=[(p.id, p.display_name) for p in services.tracked_products("lot")], expiry_state=expiry_state)
 

@@ -12,7 +12,7 @@ from erp_core.auth import acting_user, authorize, may
 from erp_core.database import db
 from erp_core.forms import ErpForm, ErrorPlaces, NumberField
 from erp_core.models import Partner, Product
-from erp_core.web import PAGE_SIZE, list_page, perform
+from erp_core.web import list_page, perform
 
 from .. import services
 from ..models import Location, MoveState, MoveType, StockMove
@@ -27,7 +27,7 @@ def moves():
     listing = list_page(services.search_moves(**filters).options(
         selectinload(StockMove.source_location), selectinload(StockMove.dest_location), selectinload(StockMove.partner),
         selectinload(StockMove.invoice)))
-    return render_template("serial_tracking/moves.html", moves=listing.rows, listing=listing, page_size=PAGE_SIZE,
+    return render_template("serial_tracking/moves.html", moves=listing.rows, listing=listing,
                            summaries=services.move_summaries([m.id for m in listing.rows]), sort=services.MOVE_SORTING.key(filters["sort"]),
                            types=MoveType.labels(), states=MoveState.labels(), may_create=_creatable_types())
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from erp_core.database import db
 from erp_core.models import Product
-from erp_core.web import PAGE_SIZE, list_page
+from erp_core.web import list_page
 
 from .. import services
 from ..models import Location
@@ -28,7 +28,7 @@ def stock():
     rows = listing.rows
     sort = services.stock_sorting(stmt.selected_columns).key(filters["sort"])
     return render_template(
-        "serial_tracking/stock.html", rows=rows, listing=listing, page_size=PAGE_SIZE, sort=sort,
+        "serial_tracking/stock.html", rows=rows, listing=listing, sort=sort,
         products=by_id(Product, [r.product_id for r in rows]), locations=by_id(Location, [r.location_id for r in rows]),
         trackings=services.trackings({r.product_id for r in rows}),
         # Subtotals when the rows of a product come together: sorted by product, or by ids.
