@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -144,12 +145,42 @@ def detail_panels(record) -> list:
     return sorted((p for found in current_app.extensions["erp"].hook.erp_detail_panels(record=record) for p in found), key=lambda p: p.order)
 
 
+@dataclass(frozen=True)
+class ListPage:
+    """One page of a list: its rows, its number, and how many rows the whole list holds (at least
+    ``total`` when ``capped``). Render it with the ``pager`` macro of core/macros.html."""
+
+    rows: list
+    page: int
+    total: int
+    capped: bool = False
+    page_size: int = 0
+
+
+def list_page(stmt, cap: int | None = None, scalars: bool = True) -> ListPage:
+    """The page ``?page=N`` of a select, PAGE_SIZE rows; ``?page=last``, or a page past the end,
+    is the last page. With ``cap`` the count stops a little past the page asked for (at least at
+    ``cap`` rows): counting a million rows on every page load is the slowest part of such a list,
+    and only the last page needs the exact number."""
+    page = page_args()[0]
+    last = request.args.get("page") == "last"
+    limit = None if last or cap is None else max(cap, page * PAGE_SIZE)
+    counted = stmt.order_by(None) if limit is None else stmt.order_by(None).limit(limit + 1)
+    total = db.session.scalar(select(func.count()).select_from(counted.subquery()))
+    capped = limit is not None and total > limit
+    if capped:
+        total = limit
+    elif last or page > 1 and (page - 1) * PAGE_SIZE >= total:
+        page = max(1, -(-total // PAGE_SIZE))
+    rows = (db.session.scalars if scalars else db.session.execute)(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    return ListPage(rows, page, total, capped, PAGE_SIZE)
+
+
 def page_of(stmt) -> tuple[int, int, list]:
-    """(page number, total, rows of that page) of a select, for list pages (``?page=N``, PAGE_SIZE
-    rows a page); render them with the ``pager`` macro of core/macros.html."""
-    page, offset = page_args()
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    return page, total, db.session.scalars(stmt.limit(PAGE_SIZE).offset(offset)).all()
+    """(page number, total, rows of that page) of a select: ``list_page`` as a tuple, for list
+    pages that render it with ``pager(page, total, page_size)``."""
+    found = list_page(stmt)
+    return found.page, found.total, found.rows
 
 
 def web_error_handler(exc):

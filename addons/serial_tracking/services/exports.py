@@ -15,9 +15,9 @@ from erp_core.csvfiles import CsvExport, plain_number
 from erp_core.models import Partner, Product, User
 
 from ..models import Location, MoveLineSerial, ProductTracking, Serial, StockMove, StockMoveLine
-from .move_search import search_moves
+from .move_search import MOVE_SORTING, search_moves
 from .products import tracking_column
-from .serials import serial_history_stmt, serials_stmt, warranty_of
+from .serials import serial_history_stmt, serial_order, serials_stmt, warranty_of
 from .stock import stock_quantities_stmt
 
 SERIAL_COLUMNS = ("id", "name", "product_id", "product_code", "product_name", "ref", "status", "location_id", "location",
@@ -42,9 +42,8 @@ def _filtered(stmt, listed):
 
 
 def serials_export(product_id: int | None = None, status: str | None = None, location_id: int | None = None,
-                   q: str | None = None, match: str = "contains") -> CsvExport:
-    """Serial numbers as ``GET /serials`` lists them (newest first; by name for a prefix search, as
-    the list page orders it)."""
+                   q: str | None = None, match: str = "contains", customer_id: int | None = None, sort: str | None = None) -> CsvExport:
+    """Serial numbers as ``GET /serials`` lists them, in the list page's order (``serial_order``)."""
     vendor, customer = aliased(Partner, name="vendor"), aliased(Partner, name="customer")
     bill, invoice = aliased(Invoice, name="vendor_bill"), aliased(Invoice, name="customer_invoice")
     reserver = aliased(StockMove, name="reserver")
@@ -58,8 +57,7 @@ def serials_export(product_id: int | None = None, status: str | None = None, loc
             .outerjoin(reserver, reserver.id == Serial.reserved_by_move_id)
             .outerjoin(vendor, vendor.id == Serial.vendor_id).outerjoin(bill, bill.id == Serial.vendor_bill_id)
             .outerjoin(customer, customer.id == Serial.customer_id).outerjoin(invoice, invoice.id == Serial.customer_invoice_id))
-    stmt = _filtered(stmt, serials_stmt(product_id, status, location_id, q, match))
-    stmt = stmt.order_by(Serial.name, Serial.id) if q and q.strip() and match == "prefix" else stmt.order_by(Serial.id.desc())
+    stmt = _filtered(stmt, serials_stmt(product_id, status, location_id, q, match, customer_id)).order_by(*serial_order(sort, q, match))
     today = datetime.now(timezone.utc).date()
 
     def lines(rows):
@@ -74,8 +72,9 @@ def serial_history_export(serial: Serial) -> CsvExport:
     return CsvExport(f"serial-{serial.id}-history.csv", HISTORY_COLUMNS, serial_history_stmt(serial))
 
 
-def moves_export(state: str | None = None, type: str | None = None, invoice_id: int | None = None, q: str | None = None) -> CsvExport:
-    """Stock moves as their list shows them (newest first), one line of the file per line of a move:
+def moves_export(state: str | None = None, type: str | None = None, invoice_id: int | None = None, q: str | None = None,
+                 sort: str | None = None) -> CsvExport:
+    """Stock moves as their list shows them (newest first, or by ``sort``), one line of the file per line of a move:
     its product and quantity, and how many serial numbers it holds (the numbers themselves are in
     the serial and history exports and on the move's page)."""
     source, dest, done_by = aliased(Location, name="source"), aliased(Location, name="dest"), aliased(User, name="done_by")
@@ -91,7 +90,7 @@ def moves_export(state: str | None = None, type: str | None = None, invoice_id: 
             .outerjoin(ProductTracking, ProductTracking.product_id == StockMoveLine.product_id)
             .outerjoin(Partner, Partner.id == StockMove.partner_id).outerjoin(Invoice, Invoice.id == StockMove.invoice_id)
             .outerjoin(done_by, done_by.id == StockMove.done_by_id))
-    stmt = _filtered(stmt, search_moves(state, type, invoice_id, q)).order_by(StockMove.id.desc(), StockMoveLine.id)
+    stmt = _filtered(stmt, search_moves(state, type, invoice_id, q)).order_by(*MOVE_SORTING.order(sort), StockMoveLine.id)
 
     def lines(rows):
         # The rows of one move come together: "ready" (every serial-tracked line has all its
@@ -105,13 +104,14 @@ def moves_export(state: str | None = None, type: str | None = None, invoice_id: 
     return CsvExport(_filename("stock-moves"), MOVE_COLUMNS, stmt, lines)
 
 
-def stock_export(product_id: int | None = None, location_id: int | None = None) -> CsvExport:
-    """Stock on hand per product and internal location, as ``GET /stock`` lists it."""
-    rows = stock_quantities_stmt(product_id, location_id).order_by(None).subquery()
-    stmt = (select(rows.c.product_id, Product.default_code, Product.name, rows.c.location_id, Location.full_name, rows.c.quantity,
-                   rows.c.reserved_quantity)
-            .select_from(rows).join(Product, Product.id == rows.c.product_id).join(Location, Location.id == rows.c.location_id)
-            .order_by(rows.c.product_id, rows.c.location_id))
+def stock_export(product_id: int | None = None, location_id: int | None = None, sort: str | None = None) -> CsvExport:
+    """Stock on hand per product and internal location, as ``GET /stock`` lists it (in the list
+    page's order)."""
+    listed = stock_quantities_stmt(product_id, location_id, sort)
+    rows = listed.selected_columns
+    stmt = (listed.with_only_columns(rows.product_id, Product.default_code, Product.name, rows.location_id, Location.full_name,
+                                     rows.quantity, rows.reserved_quantity)
+            .join(Product, Product.id == rows.product_id).join(Location, Location.id == rows.location_id))
 
     def lines(found):
         for *values, quantity, reserved in found:

@@ -16,6 +16,7 @@ from erp_core.database import UtcDateTime, db, dialect_insert
 from erp_core.forms import format_number
 from erp_core.errors import DomainError, NotFound, raise_if_problems
 from erp_core.models import Product, User
+from erp_core.sorting import Sorting, related
 from erp_core.text import normalized_name, text_problem
 
 from ..models import Location, Lot, LotQuant, MoveLineLot, SERIAL_NAME_MAX, StockMove, StockMoveLine
@@ -191,12 +192,21 @@ def suggested_lots(move: StockMove, line: StockMoveLine) -> list[dict]:
 # ---------------------------------------------------------------- lots as records
 
 
-def lots_stmt(product_id: int | None = None, q: str | None = None):
-    """(Lot, quantity in stock at internal locations), soonest expiry first."""
+def lot_sorting(quantity) -> Sorting:
+    """The sortable columns of the lot list, ``quantity`` being its column of the quantity in stock;
+    soonest expiry first by default."""
+    return Sorting({"name": func.lower(Lot.name), "product": related(Product, func.lower(Product.name), Lot.product_id),
+                    "expiry": Lot.expiry_date, "quantity": quantity},
+                   default=(Lot.expiry_date.is_(None), Lot.expiry_date, Lot.name, Lot.id), tiebreak=(Lot.id,))
+
+
+def lots_stmt(product_id: int | None = None, q: str | None = None, sort: str | None = None):
+    """(Lot, quantity in stock at internal locations), soonest expiry first unless ``sort`` says otherwise."""
     in_stock = (select(LotQuant.lot_id, func.sum(LotQuant.quantity).label("quantity")).join(Location, Location.id == LotQuant.location_id)
                 .where(Location.usage == "internal").group_by(LotQuant.lot_id).subquery())
-    stmt = (select(Lot, func.coalesce(in_stock.c.quantity, 0).label("quantity")).outerjoin(in_stock, in_stock.c.lot_id == Lot.id)
-            .order_by(Lot.expiry_date.is_(None), Lot.expiry_date, Lot.name, Lot.id))
+    quantity = func.coalesce(in_stock.c.quantity, 0).label("quantity")
+    stmt = (select(Lot, quantity).outerjoin(in_stock, in_stock.c.lot_id == Lot.id)
+            .order_by(*lot_sorting(quantity).order(sort)))
     if product_id is not None:
         stmt = stmt.where(Lot.product_id == product_id)
     if q and q.strip():

@@ -261,18 +261,17 @@ def test_serial_list_searches_by_prefix_and_part_and_filters(api, web, laptop):
 
 
 def test_serial_list_pages_without_counting_everything(api, web, laptop, monkeypatch):
-    from erp_addons.serial_tracking.views import common, serials
+    from erp_addons.serial_tracking.views import serials
 
     from erp_core import web as core_web
 
-    monkeypatch.setattr(serials, "PAGE_SIZE", 2)
     monkeypatch.setattr(core_web, "PAGE_SIZE", 2)
-    monkeypatch.setattr(common, "COUNT_CAP", 3)
+    monkeypatch.setattr(serials, "COUNT_CAP", 3)
     receive(api, laptop, [f"SN-{n}" for n in range(1, 6)])
     html = _text(web.get("/inventory/serials"))
-    assert "1–2 of more than 3" in html and 'rel="next"' in html
+    assert "1–2 of more than 3 · page 1" in html and 'rel="next"' in html
     html = _text(web.get("/inventory/serials?page=3"))
-    assert "5–5 of 5" in html and 'rel="next"' not in html and "SN-1<" in html
+    assert "5–5 of 5 · page 3 of 3" in html and 'rel="next"' not in html and "SN-1<" in html
     html = _text(web.get("/inventory/serials?q=SN-4"))
     assert "1–1 of 1" in html
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import FieldList, Form, FormField, SelectField, StringField
 from wtforms.validators import AnyOf, NumberRange, Optional
@@ -12,7 +12,7 @@ from erp_core.auth import acting_user, authorize, may
 from erp_core.database import db
 from erp_core.forms import ErpForm, ErrorPlaces, NumberField
 from erp_core.models import Partner, Product
-from erp_core.web import PAGE_SIZE, page_args, perform
+from erp_core.web import list_page, perform
 
 from .. import services
 from ..models import Location, MoveState, MoveType, StockMove
@@ -23,20 +23,21 @@ from .common import location_choices
 
 @bp.route("/moves")
 def moves():
-    stmt = services.search_moves(**move_filters())
-    page, offset = page_args()
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = db.session.scalars(stmt.options(selectinload(StockMove.source_location), selectinload(StockMove.dest_location),
-                                           selectinload(StockMove.partner)).limit(PAGE_SIZE).offset(offset)).all()
-    return render_template("serial_tracking/moves.html", moves=rows, page=page, total=total, page_size=PAGE_SIZE,
+    filters = move_filters()
+    listing = list_page(services.search_moves(**filters).options(
+        selectinload(StockMove.source_location), selectinload(StockMove.dest_location), selectinload(StockMove.partner),
+        selectinload(StockMove.invoice)))
+    return render_template("serial_tracking/moves.html", moves=listing.rows, listing=listing,
+                           summaries=services.move_summaries([m.id for m in listing.rows]), sort=services.MOVE_SORTING.key(filters["sort"]),
                            types=MoveType.labels(), states=MoveState.labels(), may_create=_creatable_types())
 
 
 def move_filters() -> dict:
-    """The list's filters from the query string (what its search form sends); unknown values mean no filter."""
+    """The list's filters and sort from the query string (what its search form and headers send);
+    unknown values mean no filter."""
     return {"state": request.args.get("state") if request.args.get("state") in MoveState.values() else None,
             "type": request.args.get("type") if request.args.get("type") in MoveType.values() else None,
-            "q": request.args.get("q", "").strip() or None}
+            "q": request.args.get("q", "").strip() or None, "sort": request.args.get("sort")}
 
 
 def _creatable_types() -> dict[str, str]:
