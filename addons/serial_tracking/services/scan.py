@@ -15,7 +15,7 @@ from erp_core.models import Product
 from ..models import StockMove, StockMoveLine
 from . import gs1
 from .assignment import assign_serials, move_serial_counts
-from .lots import assign_lots, line_lots
+from .lots import add_lots, line_lots
 from .moves import check_line
 
 
@@ -77,18 +77,6 @@ def _line_for_serial(move: StockMove) -> StockMoveLine:
                                     "Scan the product's barcode first, or scan on the line itself.")
 
 
-def _add_lot_unit(move: StockMove, line: StockMoveLine, lot: str, expiry: date | None, user) -> None:
-    """One more unit of ``lot`` on a lot line (a scan is one unit), checked like any lot assignment."""
-    entries = [{"name": e["name"], "quantity": e["quantity"], "expiry_date": e["expiry_date"]} for e in line_lots([line.id]).get(line.id, [])]
-    entry = next((e for e in entries if e["name"] == lot), None)
-    if entry is None:
-        entries.append({"name": lot, "quantity": 1, "expiry_date": expiry})
-    else:
-        entry["quantity"] += 1
-        entry["expiry_date"] = entry["expiry_date"] or expiry
-    assign_lots(move, line, entries, user)
-
-
 def scan(move: StockMove, code: str, line: StockMoveLine | None = None, user=None) -> ScanResult:
     """Act on ``code``, what a scanner typed, on ``move``. ``line``: the line the user is scanning on
     (the page remembers the one a product barcode chose), where a plain serial goes."""
@@ -105,7 +93,7 @@ def scan(move: StockMove, code: str, line: StockMoveLine | None = None, user=Non
             return ScanResult(barcode_line, reading)
         line = line or _line_for_serial(move)
         if line.tracking == "lot":
-            _add_lot_unit(move, line, reading.serial, None, user)
+            add_lots(move, line, [{"name": reading.serial, "quantity": 1}], user)  # a scan is one unit
             return ScanResult(line, reading, lot=reading.serial, assigned=True)
         assign_serials(move, line, [reading.serial], replace=False, user=user)
         return ScanResult(line, reading, serial=reading.serial, assigned=True)
@@ -116,6 +104,6 @@ def scan(move: StockMove, code: str, line: StockMoveLine | None = None, user=Non
         assign_serials(move, line, [reading.serial], replace=False, user=user)
         return ScanResult(line, reading, assigned=True, **found)
     if reading.lot and line.tracking == "lot":
-        _add_lot_unit(move, line, reading.lot, reading.expiry, user)
+        add_lots(move, line, [{"name": reading.lot, "quantity": 1, "expiry_date": reading.expiry}], user)
         return ScanResult(line, reading, assigned=True, **found)
     return ScanResult(line, reading, **found)
