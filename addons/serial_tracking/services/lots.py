@@ -161,18 +161,24 @@ def _held_entries(line: StockMoveLine) -> list[dict]:
         .where(MoveLineLot.line_id == line.id).order_by(MoveLineLot.id))]
 
 
-def add_lots(move: StockMove, line: StockMoveLine, additions: list[dict], user=None, allow_expired: str | None = None) -> StockMoveLine:
+def add_lots(move: StockMove, line: StockMoveLine, additions: list[dict], user=None,
+             allow_expired: str | None = None) -> StockMoveLine:
     """Add quantities of lots to those the line holds, checked as ``assign_lots`` checks them. A lot
     the line holds already gets more, and its expiry override, given for less, is asked for again."""
     entries = _held_entries(line)
-    held = {entry["name"]: entry for entry in entries}
+    held, problems = {entry["name"]: entry for entry in entries}, []
     for addition in additions:
-        name, quantity = normalized_name(str(addition.get("name") or "")), _quantity(addition.get("quantity"))
+        name, expiry = normalized_name(str(addition.get("name") or "")), addition.get("expiry_date")
+        quantity = _quantity(addition.get("quantity"))
         if name in held and quantity is not None:
+            if expiry and held[name]["expiry_date"] and expiry != held[name]["expiry_date"]:
+                problems.append(_detail(name, line.id, "lot_expiry_mismatch", f"{name} is on this line already with the expiry "
+                                        f"date {held[name]['expiry_date'].isoformat()}, not {expiry.isoformat()}; check the label."))
             held[name].update(quantity=held[name]["quantity"] + quantity, expiry_override=None,
-                              expiry_date=held[name]["expiry_date"] or addition.get("expiry_date"))
+                              expiry_date=held[name]["expiry_date"] or expiry)
         else:  # a new lot, or a bad quantity that assign_lots refuses with its reason
             entries.append({**addition, "name": name})
+    raise_if_problems(problems, f"No lot was assigned: {plural(len(problems), 'problem')} to fix first.")
     return assign_lots(move, line, entries, user, allow_expired)
 
 
@@ -181,7 +187,7 @@ def remove_lot(move: StockMove, line: StockMoveLine, name: str, user=None) -> St
     entries = _held_entries(line)
     if not any(entry["name"] == name for entry in entries):
         message = f"{name} is not on this line (any more): reload the page."
-        raise DomainError("lot_not_assigned", message, [{"line_id": line.id, "lot": name, "code": "lot_not_assigned", "message": message}])
+        raise DomainError("lot_not_assigned", message, [_detail(name, line.id, "lot_not_assigned", message)])
     return assign_lots(move, line, [entry for entry in entries if entry["name"] != name], user)
 
 
@@ -191,7 +197,8 @@ def fill_lots_fefo(move: StockMove, line: StockMoveLine, user=None) -> StockMove
     if not suggestion:
         message = (f"No unexpired lot of {line.product.display_name} is free at {move.source_location.full_name}."
                    if line_missing(line) > 0 else "The line has all its units already.")
-        raise DomainError("no_lot_to_suggest", message, [{"line_id": line.id, "field": "lots", "code": "no_lot_to_suggest", "message": message}])
+        raise DomainError("no_lot_to_suggest", message,
+                          [{"line_id": line.id, "field": "lots", "code": "no_lot_to_suggest", "message": message}])
     return add_lots(move, line, [{"name": lot["name"], "quantity": lot["quantity"]} for lot in suggestion], user)
 
 
