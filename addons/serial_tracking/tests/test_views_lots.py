@@ -11,6 +11,7 @@ from erp_addons.serial_tracking.models import Lot, MoveLineLot
 from erp_core.testing import activity_of, log_in
 
 from .common import create_partner, create_product, invoice_move, ok, post_invoice, table_counts
+from .test_api_exports import read_csv
 from .test_lots import LATER, PAST, SOON, put_lots, receive_lots
 
 
@@ -180,3 +181,20 @@ def test_a_warehouse_user_sees_the_lots_of_a_done_move_without_forms(api, web, s
     lot = ok(api.get(f"/lots?product_id={syrup['id']}"))["items"][0]
     assert _count(page) == "4 / 4 units" and f'href="/inventory/lots/{lot["id"]}">L-1</a>' in page
     assert "Add lot" not in page and 'name="lot"' not in page
+
+
+def test_the_delivery_slip_and_the_moves_csv_carry_the_lots(api, web, syrup):
+    receive_lots(api, syrup, [("EARLY", 6, SOON), ("LATE", 4, LATER)])
+    delivery = _delivery(api, syrup, 8)
+    ok(put_lots(api, delivery, [("EARLY", 6, None)]))
+    slip = _text(web.get(f"/inventory/moves/{delivery['id']}/delivery-slip"))
+    assert "Lots (6 of 8)" in slip and "not validated yet" in slip
+    assert re.findall(r"<tr><td>([^<]+)</td><td>([^<]+)</td>\s*<td class=\"num\">([^<]+)</td></tr>", slip) == [
+        ("EARLY", SOON.isoformat(), "6")]
+
+    rows = read_csv(web.get(f"/inventory/moves/export.csv?q={delivery['reference']}"))
+    assert [(r["tracking"], r["quantity"], r["serials_assigned"], r["lots_assigned"], r["ready"]) for r in rows] == [
+        ("lot", "8", "0", "6", "false")]
+    ok(put_lots(api, delivery, [("EARLY", 6, None), ("LATE", 2, None)]))
+    rows = read_csv(web.get(f"/inventory/moves/export.csv?q={delivery['reference']}"))
+    assert [(r["lots_assigned"], r["ready"]) for r in rows] == [("8", "true")]
