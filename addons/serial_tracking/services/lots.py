@@ -154,7 +154,7 @@ def assign_lots(move: StockMove, line: StockMoveLine, entries: list[dict], user=
     return line
 
 
-def _held_entries(line: StockMoveLine) -> list[dict]:
+def held_entries(line: StockMoveLine) -> list[dict]:
     """The line's lots as entries of ``assign_lots``, each keeping the override it was let out with."""
     return [dict(row._mapping) for row in db.session.execute(
         select(MoveLineLot.name, MoveLineLot.quantity, MoveLineLot.expiry_date, MoveLineLot.expiry_override)
@@ -165,7 +165,7 @@ def add_lots(move: StockMove, line: StockMoveLine, additions: list[dict], user=N
              allow_expired: str | None = None) -> StockMoveLine:
     """Add quantities of lots to those the line holds, checked as ``assign_lots`` checks them. A lot
     the line holds already gets more, and its expiry override, given for less, is asked for again."""
-    entries = _held_entries(line)
+    entries = held_entries(line)
     held, problems = {entry["name"]: entry for entry in entries}, []
     for addition in additions:
         name, expiry = normalized_name(str(addition.get("name") or "")), addition.get("expiry_date")
@@ -184,7 +184,7 @@ def add_lots(move: StockMove, line: StockMoveLine, additions: list[dict], user=N
 
 def remove_lot(move: StockMove, line: StockMoveLine, name: str, user=None) -> StockMoveLine:
     """Take one lot off the line; the others stay as they are."""
-    entries = _held_entries(line)
+    entries = held_entries(line)
     if not any(entry["name"] == name for entry in entries):
         message = f"{name} is not on this line (any more): reload the page."
         raise DomainError("lot_not_assigned", message, [_detail(name, line.id, "lot_not_assigned", message)])

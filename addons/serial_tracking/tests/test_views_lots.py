@@ -108,6 +108,7 @@ def test_a_delivery_uses_the_first_expiry_first_out_suggestion_and_refuses_a_lot
     page = _text(web.get(f"/inventory/moves/{delivery['id']}"))
     assert 'name="expiry_date"' not in page and 'name="reason"' not in page
     offered = re.findall(r'<option value="([^"]+)"[^>]*>[^—]+— ([\d,.]+) free', page)
+    assert 'value="EARLY" selected' in page  # the lot the suggestion starts with
     assert offered == [("EARLY", "30"), ("LATE", "50")]
     suggestion = re.search(r"data-lot-suggestion>.*?</form>", page, re.S).group(0)
     assert re.findall(r"(\w+) × (\d+)", suggestion) == [("EARLY", "30"), ("LATE", "10")]
@@ -130,7 +131,7 @@ def test_an_expired_lot_is_refused_and_a_manager_lets_it_out_with_a_reason_kept_
     receive_lots(api, syrup, [("OLD", 10, PAST), ("NEW", 10, LATER)])
     delivery = _delivery(api, syrup, 5)
     page = _text(web.get(f"/inventory/moves/{delivery['id']}"))
-    assert f"OLD — 10 free, expired {PAST.isoformat()}" in page
+    assert f">EXPIRED · OLD — 10 free, expired {PAST.isoformat()}</option>" in page
     assert 'name="reason"' not in page  # a warehouse user may not override
     suggestion = re.search(r"data-lot-suggestion>.*?</form>", page, re.S).group(0)
     assert "NEW × 5" in suggestion and "OLD" not in suggestion  # never suggested

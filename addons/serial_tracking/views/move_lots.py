@@ -16,6 +16,7 @@ from erp_core.errors import BadRequest
 
 from .. import services
 from ..models import StockMove
+from ..services.lots import held_entries
 from . import bp, move_page
 from .lots import expiry_state
 
@@ -31,6 +32,8 @@ def lot_panels(move: StockMove, feedback, may_assign: bool) -> list[dict]:
     panels = []
     for line in lines:
         lots = held.get(line.id, [])
+        overrides = {entry["name"]: entry["expiry_override"] for entry in held_entries(line)} if not incoming and lots else {}
+        lots = [{**lot, "override": overrides.get(lot["name"])} for lot in lots]
         panel = {"line": line, "lots": lots, "total": sum((lot["quantity"] for lot in lots), Decimal(0)), "incoming": incoming,
                  "feedback": feedback if feedback and feedback.line_id == line.id else None, "available": [], "suggestion": [],
                  "known": [], "override": False}
