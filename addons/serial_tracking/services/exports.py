@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 from erp_core.csvfiles import CsvExport, plain_number
 from erp_core.models import Partner, Product, User
 
-from ..models import Location, MoveLineSerial, ProductTracking, Serial, StockMove, StockMoveLine
+from ..models import Location, MoveLineLot, MoveLineSerial, ProductTracking, Serial, StockMove, StockMoveLine
 from .move_search import MOVE_SORTING, search_moves
 from .products import tracking_column
 from .serials import serial_history_stmt, serial_order, serials_stmt, warranty_of
@@ -27,7 +27,7 @@ SERIAL_COLUMNS = ("id", "name", "product_id", "product_code", "product_name", "r
 HISTORY_COLUMNS = ("date", "move_id", "reference", "type", "source_location", "dest_location", "user", "invoice_number")
 MOVE_COLUMNS = ("move_id", "reference", "type", "state", "ready", "source_location_id", "source_location", "dest_location_id",
                 "dest_location", "partner_id", "partner", "invoice_id", "invoice_number", "created_at", "done_at", "done_by",
-                "line_id", "product_id", "product_code", "product_name", "quantity", "tracking", "serials_assigned")
+                "line_id", "product_id", "product_code", "product_name", "quantity", "tracking", "serials_assigned", "lots_assigned")
 STOCK_COLUMNS = ("product_id", "product_code", "product_name", "location_id", "location", "quantity", "reserved_quantity")
 
 
@@ -76,14 +76,16 @@ def moves_export(state: str | None = None, type: str | None = None, invoice_id: 
                  sort: str | None = None) -> CsvExport:
     """Stock moves as their list shows them (newest first, or by ``sort``), one line of the file per line of a move:
     its product and quantity, and how many serial numbers it holds (the numbers themselves are in
-    the serial and history exports and on the move's page)."""
+    the serial and history exports and on the move's page) or what quantity its lots add up to."""
     source, dest, done_by = aliased(Location, name="source"), aliased(Location, name="dest"), aliased(User, name="done_by")
     assigned = (select(func.count()).select_from(MoveLineSerial).where(MoveLineSerial.line_id == StockMoveLine.id)
                 .correlate(StockMoveLine).scalar_subquery())
+    in_lots = (select(func.coalesce(func.sum(MoveLineLot.quantity), 0)).where(MoveLineLot.line_id == StockMoveLine.id)
+               .correlate(StockMoveLine).scalar_subquery())
     stmt = (select(StockMove.id, StockMove.reference, StockMove.type, StockMove.state, StockMove.source_location_id, source.full_name,
                    StockMove.dest_location_id, dest.full_name, StockMove.partner_id, Partner.name, StockMove.invoice_id, Invoice.number,
                    StockMove.created_at, StockMove.done_at, done_by.username, StockMoveLine.id, StockMoveLine.product_id,
-                   Product.default_code, Product.name, StockMoveLine.quantity, tracking_column(), assigned)
+                   Product.default_code, Product.name, StockMoveLine.quantity, tracking_column(), assigned, in_lots)
             .select_from(StockMove).join(StockMoveLine, StockMoveLine.move_id == StockMove.id)
             .join(source, source.id == StockMove.source_location_id).join(dest, dest.id == StockMove.dest_location_id)
             .join(Product, Product.id == StockMoveLine.product_id)
@@ -93,13 +95,14 @@ def moves_export(state: str | None = None, type: str | None = None, invoice_id: 
     stmt = _filtered(stmt, search_moves(state, type, invoice_id, q)).order_by(*MOVE_SORTING.order(sort), StockMoveLine.id)
 
     def lines(rows):
-        # The rows of one move come together: "ready" (every serial-tracked line has all its
-        # serials) is known once its last line is read.
+        # The rows of one move come together: "ready" (every serial- or lot-tracked line has all
+        # its serials or lot quantities) is known once its last line is read.
         for _, move_rows in groupby(rows, key=lambda row: row[0]):
             move_rows = list(move_rows)
-            ready = all(row[-1] == row[-3] for row in move_rows if row[-2] == "serial")
-            for row in move_rows:
-                yield (*row[:4], ready, *row[4:-3], plain_number(row[-3]), *row[-2:])
+            ready = all(quantity == {"serial": serials, "lot": lots}.get(tracking, quantity)
+                        for *_, quantity, tracking, serials, lots in move_rows)
+            for *row, quantity, tracking, serials, lots in move_rows:
+                yield (*row[:4], ready, *row[4:], plain_number(quantity), tracking, serials, plain_number(lots))
 
     return CsvExport(_filename("stock-moves"), MOVE_COLUMNS, stmt, lines)
 

@@ -15,7 +15,7 @@ from erp_core.models import Product
 from ..models import StockMove, StockMoveLine
 from . import gs1
 from .assignment import assign_serials, move_serial_counts
-from .lots import assign_lots, line_lots
+from .lots import add_lots, line_lots
 from .moves import check_line
 from .serial_rules import serial_for
 
@@ -100,18 +100,6 @@ def _line_for_serial(move: StockMove) -> StockMoveLine:
                                     "Scan the product's barcode first, or scan on the line itself.")
 
 
-def _add_lot_unit(move: StockMove, line: StockMoveLine, lot: str, expiry: date | None, user) -> None:
-    """One more unit of ``lot`` on a lot line (a scan is one unit), checked like any lot assignment."""
-    entries = [{"name": e["name"], "quantity": e["quantity"], "expiry_date": e["expiry_date"]} for e in line_lots([line.id]).get(line.id, [])]
-    entry = next((e for e in entries if e["name"] == lot), None)
-    if entry is None:
-        entries.append({"name": lot, "quantity": 1, "expiry_date": expiry})
-    else:
-        entry["quantity"] += 1
-        entry["expiry_date"] = entry["expiry_date"] or expiry
-    assign_lots(move, line, entries, user)
-
-
 def _assign_serial(move: StockMove, line: StockMoveLine, raw: str, user) -> str:
     """Assign one scanned serial number to ``line``; the name as stored (in capitals when the product asks)."""
     assign_serials(move, line, [raw], replace=False, user=user)
@@ -134,7 +122,7 @@ def scan(move: StockMove, code: str, line: StockMoveLine | None = None, user=Non
             return ScanResult(barcode_line, reading)
         line = line or _line_for_serial(move)
         if line.tracking == "lot":
-            _add_lot_unit(move, line, reading.serial, None, user)
+            add_lots(move, line, [{"name": reading.serial, "quantity": 1}], user)  # a scan is one unit
             return ScanResult(line, reading, lot=reading.serial, assigned=True)
         return ScanResult(line, reading, serial=_assign_serial(move, line, reading.serial, user), assigned=True)
     gtin = reading.gtin or reading.content_gtin
@@ -143,6 +131,6 @@ def scan(move: StockMove, code: str, line: StockMoveLine | None = None, user=Non
     if reading.serial and line.tracking != "lot":
         return ScanResult(line, reading, assigned=True, **found | {"serial": _assign_serial(move, line, reading.serial, user)})
     if reading.lot and line.tracking == "lot":
-        _add_lot_unit(move, line, reading.lot, reading.expiry, user)
+        add_lots(move, line, [{"name": reading.lot, "quantity": 1, "expiry_date": reading.expiry}], user)
         return ScanResult(line, reading, assigned=True, **found)
     return ScanResult(line, reading, **found)

@@ -33,7 +33,7 @@ class LineFeedback:
     """What went wrong in one of a line's forms, shown next to that form when the page re-renders."""
 
     line_id: int
-    form: str                     # scan | paste | generate | pick | list
+    form: str                     # scan | paste | generate | pick | list, or lot-add | lot-suggest | lot-list (move_lots)
     error: DomainError
     values: dict = field(default_factory=dict)
 
@@ -68,7 +68,7 @@ def _render_move(move: StockMove, feedback: LineFeedback | None = None, status: 
     first_open = chosen or next((p for p in panels if p["count"] < p["quantity"]), panels[0] if panels else None)
     done = move.state == "done"
     return render_template(
-        "serial_tracking/move.html", move=move, panels=panels,
+        "serial_tracking/move.html", move=move, panels=panels, feedback=feedback,
         focus_line=(feedback.line_id if feedback else first_open["line"].id if first_open else None),
         types=MoveType.labels(), may_assign=may_assign,
         may_validate=pending and may(current_user, services.move_permission(move.type, "validate")),
