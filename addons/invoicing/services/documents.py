@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from erp_core import audit
 from erp_core.database import db
@@ -162,6 +163,12 @@ def create_refund(invoice: Invoice, user=None) -> Invoice:
     values = invoice_values(invoice)
     return create_invoice({**values, "type": REFUND_TYPES[invoice.type], "invoice_date": today(), "reversed_invoice_id": invoice.id},
                           user)
+
+
+def oldest_drafts(limit: int = 5) -> list[Invoice]:
+    """The drafts waiting longest to be posted, with their partners."""
+    return db.session.scalars(select(Invoice).where(Invoice.state == "draft").options(selectinload(Invoice.partner))
+                              .order_by(Invoice.created_at, Invoice.id).limit(limit)).all()
 
 
 def search_invoices(types: tuple[str, ...] = (), state: str | None = None, partner_id: int | None = None, q: str | None = None,
