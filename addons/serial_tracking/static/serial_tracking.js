@@ -195,7 +195,12 @@
     async function drain() {
       if (busy) return;
       busy = true;
-      while (queue.length) await send(...queue.shift());
+      while (queue.length) {
+        // A code scanned into a line that filled up meanwhile goes where the focus moved on to, as
+        // it would have had the scanner waited for the answer.
+        const [line, code] = queue.shift();
+        await send(line.panel.classList.contains("complete") ? current : line, code);
+      }
       busy = false;
     }
 
