@@ -25,13 +25,19 @@
 
   // Sounds are generated here (no file to fetch): a short high beep for an accepted scan, two low
   // buzzes and a vibration for a refused one, so the person need not look at the screen.
+  // The sound is set up on a key press (some browsers allow sound only from one), played later.
   let audio = null;
-  function tones(steps) {
+  function soundReady() {
     const Context = window.AudioContext || window.webkitAudioContext;
-    if (!Context) return;
     try {
-      audio = audio || new Context();
-      if (audio.state === "suspended") audio.resume();
+      audio = audio || (Context ? new Context() : null);
+      if (audio && audio.state === "suspended") audio.resume();
+    } catch (error) { audio = null; }
+    return audio;
+  }
+  function tones(steps) {
+    if (!soundReady()) return;
+    try {
       let at = audio.currentTime;
       steps.forEach(([frequency, seconds, wave]) => {
         const oscillator = audio.createOscillator(), gain = audio.createGain();
@@ -207,6 +213,7 @@
     lines.forEach((line) => {
       line.form.addEventListener("submit", (event) => {
         event.preventDefault();
+        soundReady();
         const code = line.input.value;
         line.input.value = "";
         current = line;

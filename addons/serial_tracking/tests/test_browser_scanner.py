@@ -205,3 +205,21 @@ def test_codes_scanned_before_the_answers_arrive_follow_the_focus_to_the_next_li
     assert laptop.locator("[data-serial-list] li span").all_inner_texts() == ["LT-1"]
     assert dock.locator("[data-serial-list] li span").all_inner_texts() == ["DK-1"]
     assert page.locator("[data-refused] li").count() == 0
+
+
+def test_a_person_typing_keeps_the_focus(login, live_server):
+    move_id = _receipt(live_server, [({"name": "Laptop 14"}, 2)])
+    page = login("warehouse")
+    _open(page, live_server, move_id)
+    laptop = _line(page, "Laptop 14")
+    scan_field = laptop.locator("input[name=serial]")
+    expect(scan_field).to_be_focused()
+    page.locator("h1").click()
+    page.keyboard.type("ab", delay=250)  # a person's pace on the page: not a scan
+    assert page.evaluate("document.activeElement === document.body") and scan_field.input_value() == ""
+    laptop.locator("summary:has-text('Generate a range')").click()
+    first = laptop.locator("input[name=first]")
+    first.click()
+    page.keyboard.type("SN-0001", delay=SCANNER_DELAY)  # even keys at a scanner's pace stay in the field the person is in
+    expect(first).to_be_focused()
+    assert first.input_value() == "SN-0001" and laptop.locator("[data-count]").inner_text() == "0 / 2"
