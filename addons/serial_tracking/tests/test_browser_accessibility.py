@@ -37,6 +37,7 @@ def shop(live_server):
         laptop, syrup = create_product(api, "Laptop 15"), create_product(api, "Cough Syrup", tracking="lot")
         customer = create_partner(api, "Fabrikam Retail")
         receipt = receive(api, laptop, ["LT-0001", "LT-0002", "LT-0003"])
+        pending = invoice_move(api, post_invoice(api, "vendor_bill", create_partner(api), [(laptop, 2)]))
         receive_lots(api, syrup, [("SY-1", 20, date.today() + timedelta(days=400))])
         invoice = post_invoice(api, "customer_invoice", customer, [(laptop, 2)])
         delivery = invoice_move(api, invoice)
@@ -45,6 +46,7 @@ def shop(live_server):
         count = ok(api.as_("inventory_manager").post("/counts", json={"location_id": receipt["dest_location_id"]}), 201)
         user = ok(api.get("/users"))["items"][0]
         return {"receipt": f"/inventory/moves/{receipt['id']}", "delivery": f"/inventory/moves/{delivery['id']}",
+                "pending receipt": f"/inventory/moves/{pending['id']}", "backorder question": f"/inventory/moves/{delivery['id']}/validate",
                 "invoice": f"/invoicing/{invoice['id']}", "serial": f"/inventory/serials/{serial(api, 'LT-0001')['id']}",
                 "lot": f"/inventory/lots/{lot['id']}", "product": f"/products/{laptop['id']}",
                 "partner": f"/partners/{customer['id']}", "customer units": f"/inventory/partners/{customer['id']}/serials",
@@ -52,7 +54,8 @@ def shop(live_server):
                 "user": f"/settings/users/{user['id']}", "slip": f"/inventory/moves/{delivery['id']}/delivery-slip",
                 "forms": ["/invoicing/new/vendor_bill", "/invoicing/new/customer_invoice", "/products/new", "/partners/new",
                           "/inventory/locations/new", "/inventory/moves/new", "/settings/users/new", "/inventory/serials/import",
-                          "/inventory/serials/new", "/inventory/lots/new", f"/inventory/moves/{receipt['id']}/return"]}
+                          "/inventory/serials/new", "/inventory/lots/new", f"/inventory/moves/{receipt['id']}/return",
+                          f"/inventory/moves/{receipt['id']}/lines/{receipt['lines'][0]['id']}/correct", "/preferences"]}
 
 
 def log_in_as(page, live_server, role: str) -> None:
