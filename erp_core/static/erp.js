@@ -24,10 +24,10 @@ document.addEventListener("keydown", (event) => {
 // A box that scrolls sideways (a wide table or code on a phone) must be reachable with the keyboard,
 // and say what it holds: it becomes a named, focusable region while, and only while, it overflows.
 function scrollBoxLabel(box) {
-  const caption = box.querySelector("caption");
-  const heading = box.closest("section, .card, .panel, .guide-body")?.querySelector("h1, h2, h3")
-    || document.querySelector("main h1");
-  return (caption || heading)?.textContent.trim() || "Table";
+  // Its table's caption, or else the last heading before it (a panel's, a guide part's, the page's).
+  const headings = [...document.querySelectorAll("main h1, main h2, main h3")]
+    .filter((heading) => heading.compareDocumentPosition(box) & Node.DOCUMENT_POSITION_FOLLOWING);
+  return (box.querySelector("caption") || headings.pop())?.textContent.trim() || "Table";
 }
 
 function markScrollable(box) {

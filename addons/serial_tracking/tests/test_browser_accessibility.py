@@ -46,7 +46,8 @@ def shop(live_server):
         count = ok(api.as_("inventory_manager").post("/counts", json={"location_id": receipt["dest_location_id"]}), 201)
         user = ok(api.get("/users"))["items"][0]
         return {"receipt": f"/inventory/moves/{receipt['id']}", "delivery": f"/inventory/moves/{delivery['id']}",
-                "pending receipt": f"/inventory/moves/{pending['id']}", "backorder question": f"/inventory/moves/{delivery['id']}/validate",
+                "pending receipt": f"/inventory/moves/{pending['id']}",
+                "backorder question": f"/inventory/moves/{delivery['id']}/validate",
                 "invoice": f"/invoicing/{invoice['id']}", "serial": f"/inventory/serials/{serial(api, 'LT-0001')['id']}",
                 "lot": f"/inventory/lots/{lot['id']}", "product": f"/products/{laptop['id']}",
                 "partner": f"/partners/{customer['id']}", "customer units": f"/inventory/partners/{customer['id']}/serials",
@@ -129,6 +130,22 @@ def test_every_page_meets_wcag_21_aa_on_a_desktop_and_on_a_phone(page, live_serv
             role_now = role
         problems += problems_on(page, live_server.url + path, f"{path} ({role})")
     assert problems == [], "\n".join(problems)
+
+
+def test_a_table_that_scrolls_sideways_on_a_phone_is_a_named_stop_for_the_keyboard_and_only_then(login, live_server):
+    with live_server.app.app_context():
+        api = Api(live_server.app)
+        receive(api, create_product(api, "Laptop 15"), ["LT-0001"])
+    page = login("warehouse")
+    page.goto(live_server.url + "/inventory/stock")
+    box = page.locator("main .table-wrap")
+    assert box.get_attribute("tabindex") is None, "where the table fits, Tab does not stop on its frame"
+    page.set_viewport_size(WIDTHS[1])
+    page.wait_for_function("document.querySelector('main .table-wrap').tabIndex === 0")
+    assert (box.get_attribute("role"), box.get_attribute("aria-label")) == ("region", "Stock Quantities (scrolls sideways)")
+    box.focus()
+    page.keyboard.press("ArrowRight")
+    assert box.evaluate("box => box.scrollLeft") > 0, "the arrow keys scroll the table"
 
 
 @pytest.fixture
