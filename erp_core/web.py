@@ -160,21 +160,29 @@ class ListPage:
 
 def list_page(stmt, cap: int | None = None, scalars: bool = True) -> ListPage:
     """The page ``?page=N`` of a select, PAGE_SIZE rows; ``?page=last``, or a page past the end,
-    is the last page. With ``cap`` the count stops a little past the page asked for (at least at
-    ``cap`` rows): counting a million rows on every page load is the slowest part of such a list,
-    and only the last page needs the exact number."""
+    is the last page. A page that shows the end of the list needs no count. With ``cap`` the count
+    stops a little past the page asked for (at least at ``cap`` rows): counting a million rows on
+    every page load is the slowest part of such a list, and only the last page needs the exact number."""
     page = page_args()[0]
     last = request.args.get("page") == "last"
+
+    def rows_of(number: int) -> list:  # one more row than shown: whether a next page exists
+        return (db.session.scalars if scalars else db.session.execute)(
+            stmt.limit(PAGE_SIZE + 1).offset((number - 1) * PAGE_SIZE)).all()
+
+    rows = [] if last else rows_of(page)
+    if not last and len(rows) <= PAGE_SIZE and (rows or page == 1):
+        return ListPage(rows, page, (page - 1) * PAGE_SIZE + len(rows), False, PAGE_SIZE)
     limit = None if last or cap is None else max(cap, page * PAGE_SIZE)
     counted = stmt.order_by(None) if limit is None else stmt.order_by(None).limit(limit + 1)
     total = db.session.scalar(select(func.count()).select_from(counted.subquery()))
     capped = limit is not None and total > limit
     if capped:
         total = limit
-    elif last or page > 1 and (page - 1) * PAGE_SIZE >= total:
+    elif not rows:  # past the end (or asked for the last page): show the last page
         page = max(1, -(-total // PAGE_SIZE))
-    rows = (db.session.scalars if scalars else db.session.execute)(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    return ListPage(rows, page, total, capped, PAGE_SIZE)
+        rows = rows_of(page)
+    return ListPage(rows[:PAGE_SIZE], page, total, capped, PAGE_SIZE)
 
 
 def page_of(stmt) -> tuple[int, int, list]:
