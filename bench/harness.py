@@ -8,18 +8,17 @@ import resource
 import statistics
 import tempfile
 import time
-import uuid
 from contextlib import contextmanager
 from datetime import timezone
+from pathlib import Path
 
-import psycopg
 from sqlalchemy import bindparam, event, text
-from sqlalchemy.engine import make_url
 
 from erp_core import create_app
 from erp_core import services as core
 from erp_core.cli import initialise
 from erp_core.database import UtcDateTime, db, utcnow
+from erp_core.testing.databases import scratch_database
 
 # ---------------------------------------------------------------- databases
 
@@ -28,20 +27,9 @@ from erp_core.database import UtcDateTime, db, utcnow
 def database(backend: str, base_url: str | None):
     """A new empty database URL for one scenario, dropped afterwards: an SQLite file in a temporary
     folder, or a database created on the server of ``base_url`` (BENCH_DATABASE_URL)."""
-    if backend == "sqlite":
-        with tempfile.TemporaryDirectory(prefix="erp-bench-") as folder:
-            yield f"sqlite:///{folder}/bench.sqlite3"
-        return
-    url = make_url(base_url)
-    name = f"erp_bench_{uuid.uuid4().hex[:10]}"
-    admin = dict(host=url.host, port=url.port or 5432, user=url.username, password=url.password, dbname=url.database, autocommit=True)
-    with psycopg.connect(**admin) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(**admin) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with tempfile.TemporaryDirectory(prefix="erp-bench-") as folder, \
+            scratch_database(backend, Path(folder), base_url, "erp_bench") as url:
+        yield url
 
 
 def peak_memory_mb() -> float:

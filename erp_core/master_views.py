@@ -26,8 +26,9 @@ class PartnerForm(ErpForm):
 
 @bp.route("/partners")
 def partners():
-    page, total, rows = page_of(services.search_partners(request.args.get("q")))
-    return render_template("core/partners.html", partners=rows, page=page, total=total, page_size=PAGE_SIZE)
+    page, total, rows = page_of(services.search_partners(request.args.get("q"), request.args.get("sort")))
+    return render_template("core/partners.html", partners=rows, page=page, total=total, page_size=PAGE_SIZE,
+                           sort=services.PARTNER_SORTING.key(request.args.get("sort")))
 
 
 @bp.route("/partners/new", methods=["GET", "POST"], endpoint="partner_new")
@@ -78,8 +79,9 @@ def _product_form_class():
 
 @bp.route("/products")
 def products():
-    page, total, rows = page_of(services.search_products(request.args.get("q"), request.args.get("type") or None))
+    page, total, rows = page_of(services.search_products(request.args.get("q"), request.args.get("type") or None, request.args.get("sort")))
     return render_template("core/products.html", products=rows, page=page, total=total, page_size=PAGE_SIZE,
+                           sort=services.PRODUCT_SORTING.key(request.args.get("sort")),
                            extras=records.extra_fields(Product), added=records.extra_values(Product, rows), types=ProductType)
 
 

@@ -45,12 +45,13 @@ def _date_arg(name: str) -> date | None:
 
 
 def list_filters(kind: str) -> dict:
-    """The filters of one of the lists from the query string (what its search form sends)."""
+    """The filters and sort of one of the lists from the query string (what its search form and headers send)."""
     types = LISTS[kind][1]
     chosen_type = request.args.get("type") if request.args.get("type") in types else None
     return {"types": (chosen_type,) if chosen_type else types,
             "state": request.args.get("state") if request.args.get("state") in InvoiceState.values() else None,
-            "q": request.args.get("q"), "date_from": _date_arg("date_from"), "date_to": _date_arg("date_to")}
+            "q": request.args.get("q"), "date_from": _date_arg("date_from"), "date_to": _date_arg("date_to"),
+            "sort": request.args.get("sort")}
 
 
 def document_list(kind: str):
@@ -61,7 +62,8 @@ def document_list(kind: str):
     if len(types) > 1:
         filters.append(("type", "Type", [(t, InvoiceType.label_of(t)) for t in types]))
     return render_template("invoicing/list.html", title=title, types=types, invoices=rows, page=page, total=total,
-                           page_size=PAGE_SIZE, filters=filters, type_labels=InvoiceType.labels(), export_endpoint=f"invoicing.{kind}_csv")
+                           page_size=PAGE_SIZE, filters=filters, type_labels=InvoiceType.labels(), export_endpoint=f"invoicing.{kind}_csv",
+                           sort=services.INVOICE_SORTING.key(request.args.get("sort")))
 
 
 def document_list_csv(kind: str):
