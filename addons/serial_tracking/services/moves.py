@@ -15,7 +15,7 @@ from erp_core.errors import InvalidState, NotFound, raise_if_problems
 from erp_core.models import Partner, Product
 from erp_core.services import get_or_404, next_sequence_value
 
-from ..models import Location, MoveType, Serial, StockMove, StockMoveLine
+from ..models import Location, MoveLineSerial, MoveType, StockMove, StockMoveLine
 from .products import product_tracking
 
 REFERENCE_PREFIXES = {"receipt": "IN", "delivery": "OUT", "internal": "INT", "scrap": "SCRAP", "adjustment": "ADJ"}
@@ -180,11 +180,16 @@ def require_pending(move: StockMove, doing: str) -> None:
         raise InvalidState(f"{move.reference} is {move.state}: only pending moves can be {doing}.")
 
 
+def free_reserved(move: StockMove) -> None:
+    """End the reservations of a move that is done or cancelled; its rows stay as its record."""
+    db.session.execute(update(MoveLineSerial).where(MoveLineSerial.move_id == move.id, MoveLineSerial.reserved).values(reserved=False),
+                       execution_options={"synchronize_session": False})
+
+
 def cancel_move(move: StockMove, user=None) -> StockMove:
     """Pending → cancelled; the serials it reserved are free again."""
     require_pending(lock(move), "cancelled")
-    db.session.execute(update(Serial).where(Serial.reserved_by_move_id == move.id)
-                       .values(reserved_by_move_id=None, status="available"))
+    free_reserved(move)
     move.state = "cancelled"
     db.session.flush()
     audit.record("cancel", "move", move.id, user)
