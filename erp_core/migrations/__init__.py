@@ -68,7 +68,8 @@ def upgrade_database(app: Flask) -> None:
         if connection.dialect.name == "sqlite":
             broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
             if broken:
-                raise SystemExit(f"The migrations would leave rows referring to missing ones ({broken[:5]}); nothing was changed.")
+                raise SystemExit(f"The migrations would leave rows referring to missing ones ({broken[:5]}); "
+                                 "nothing was changed.")
 
 
 @contextmanager

@@ -43,7 +43,8 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('serials', schema=None) as batch_op:
         batch_op.add_column(sa.Column('reserved_by_move_id', sa.INTEGER(), nullable=True))
-        batch_op.create_foreign_key(batch_op.f('fk_serials_reserved_by_move_id_stock_moves'), 'stock_moves', ['reserved_by_move_id'], ['id'])
+        batch_op.create_foreign_key(batch_op.f('fk_serials_reserved_by_move_id_stock_moves'), 'stock_moves',
+                                    ['reserved_by_move_id'], ['id'])
         batch_op.create_index(batch_op.f('ix_serials_reserved_by_move_id'), ['reserved_by_move_id'], unique=False,
                               sqlite_where=sa.text('reserved_by_move_id IS NOT NULL'),
                               postgresql_where=sa.text('reserved_by_move_id IS NOT NULL'))
@@ -52,5 +53,6 @@ def downgrade():
     op.execute(serials.update().where(reserver.is_not(None)).values(reserved_by_move_id=reserver, status='on_hand'))
 
     with op.batch_alter_table('move_line_serials', schema=None) as batch_op:
-        batch_op.drop_index('uq_move_line_serials_reserved_serial_id', sqlite_where=sa.text('reserved = 1'), postgresql_where=sa.text('reserved'))
+        batch_op.drop_index('uq_move_line_serials_reserved_serial_id', sqlite_where=sa.text('reserved = 1'),
+                            postgresql_where=sa.text('reserved'))
         batch_op.drop_column('reserved')

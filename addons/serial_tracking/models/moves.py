@@ -5,7 +5,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from erp_addons.invoicing.models import Invoice
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint, case, false, select, text
+from sqlalchemy import (Boolean, CheckConstraint, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint, case, false,
+                        select, text)
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from erp_core.database import UtcDateTime, db, utcnow

@@ -183,4 +183,5 @@ def serial_counts(product: Product) -> dict[str, int]:
                                      .group_by(Serial.stock_status)).all())
     reserved = db.session.scalar(select(func.count()).select_from(MoveLineSerial).where(MoveLineSerial.product_id == product.id,
                                                                                         MoveLineSerial.reserved))
-    return {"available": counts.get("available", 0) - reserved, "on_hand": reserved, "out_of_stock": counts.get("out_of_stock", 0)}
+    return {"available": counts.get("available", 0) - reserved, "on_hand": reserved,
+            "out_of_stock": counts.get("out_of_stock", 0)}

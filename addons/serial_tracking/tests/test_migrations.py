@@ -51,12 +51,14 @@ def test_a_unit_reserved_before_reservations_moved_to_the_assignment_rows_stays_
             ids[name] = _insert(connection, "locations", name=name.rpartition("/")[2], parent_id=ids.get(parent), usage=usage,
                                 full_name=name, parent_path="")
             paths[name] = paths.get(parent, "") + f"{ids[name]}/"
-            connection.execute(sa.text("UPDATE locations SET parent_path = :path WHERE id = :id"), {"path": paths[name], "id": ids[name]})
+            connection.execute(sa.text("UPDATE locations SET parent_path = :path WHERE id = :id"),
+                               {"path": paths[name], "id": ids[name]})
         move = _insert(connection, "stock_moves", reference="OUT/OLD1", type="delivery", state="pending",
                        source_location_id=ids["WH/Stock"], dest_location_id=ids["Partners/Customers"], created_at=now)
         line = _insert(connection, "stock_move_lines", move_id=move, product_id=product, quantity=1)
         serials = [_insert(connection, "serials", name=name, product_id=product, scope=product, location_id=ids["WH/Stock"],
-                           created_at=now, status="on_hand" if reserved else "available", reserved_by_move_id=move if reserved else None)
+                           created_at=now, status="on_hand" if reserved else "available",
+                           reserved_by_move_id=move if reserved else None)
                    for name, reserved in (("OLD-1", True), ("OLD-2", False))]
         _insert(connection, "move_line_serials", move_id=move, line_id=line, product_id=product, scope=product, name="OLD-1",
                 serial_id=serials[0])
