@@ -62,11 +62,14 @@ def assignment_problems(move: StockMove, line: StockMoveLine, names: list[str], 
     if line.tracking != "serial":
         return [not_tracked(line)], []
     line_scope = scope(line.product_id)
-    others = select(MoveLineSerial.name).where(MoveLineSerial.move_id == move.id, MoveLineSerial.scope == line_scope)
-    taken = set(db.session.scalars(others.where(MoveLineSerial.line_id != line.id) if replace else others))
     rules = line.product_tracking
     uppercase, pattern = (rules.serial_uppercase, rules.serial_pattern) if rules else (False, None)
     names = [serial_for(raw, uppercase) for raw in names]
+    # Only the given names already on the move: a scan reads one row, not the line's thousands.
+    given, _ = names_table(names)
+    others = (select(MoveLineSerial.name).join(given, given.c.value == MoveLineSerial.name)
+              .where(MoveLineSerial.move_id == move.id, MoveLineSerial.scope == line_scope))
+    taken = set(db.session.scalars(others.where(MoveLineSerial.line_id != line.id) if replace else others))
     barcodes = product_barcodes(names)
     problems, accepted = [], {}
     for name in names:
@@ -77,15 +80,15 @@ def assignment_problems(move: StockMove, line: StockMoveLine, names: list[str], 
             problems.append(_detail(name, line.id, "duplicate_serial", f"{name} is given twice in {move.reference}; each unit is counted once."))
         else:
             accepted[name] = None
-    room = int(line.quantity) - (0 if replace else line_serial_count(line))
+    # What the line holds already, and its last row (the new rows come after it): one query.
+    held, after = (0, 0) if replace else db.session.execute(
+        select(func.count(), func.coalesce(func.max(MoveLineSerial.id), 0)).where(MoveLineSerial.line_id == line.id)).one()
+    room = int(line.quantity) - held
     for name in list(accepted)[max(room, 0):]:
         problems.append(_detail(name, line.id, "too_many_serials",
                                 f"{name} is one serial number too many: the line is for {int(line.quantity)} and {'no more fit' if room <= 0 else f'only {room} more fit'}."))
     if replace:  # deleting the rows frees the units they reserved
         db.session.execute(delete(MoveLineSerial).where(MoveLineSerial.line_id == line.id))
-        after = 0
-    else:
-        after = db.session.scalar(select(func.coalesce(func.max(MoveLineSerial.id), 0)).where(MoveLineSerial.line_id == line.id))
     if accepted:
         moving, new_rows = direction(move), (MoveLineSerial.line_id == line.id, MoveLineSerial.id > after)
         if not _insert_assignments(move, line, line_scope, list(accepted), reserve=moving.outgoing):
@@ -159,7 +162,8 @@ def state_problems(moving: Direction, *where) -> list[dict]:
             .outerjoin(_ItsProduct, _ItsProduct.id == s.product_id)
             .outerjoin(here, here.id == s.location_id))
     if moving.outgoing:  # another pending move's open reservation of the unit
-        stmt = (stmt.outerjoin(reservation, (reservation.serial_id == s.id) & reservation.reserved & (reservation.move_id != move.id))
+        held_elsewhere = (reservation.serial_id == s.id) & reservation.reserved & (reservation.move_id != move.id)
+        stmt = (stmt.outerjoin(reservation, held_elsewhere)
                 .outerjoin(reserver, reserver.id == reservation.move_id))
     rows = db.session.execute(stmt.where(*where, reason.is_not(None)).order_by(MoveLineSerial.id)).all()
     if not rows:

@@ -168,7 +168,13 @@ def lock(move: StockMove) -> StockMove:
     serialised already), so two requests cannot validate or assign to it at the same time.
 
     Locks are always taken in one order, the invoice before its move, as cancelling an invoice
-    does: a validation racing the cancellation of its invoice then waits instead of deadlocking."""
+    does: a validation racing the cancellation of its invoice then waits instead of deadlocking.
+
+    On SQLite the transaction took the write lock when it began (BEGIN IMMEDIATE), so what it has
+    read is current already: re-reading would only cost each scan four statements (the invoice,
+    then the move, its lines and their products loaded again)."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return move
     if move.invoice_id is not None:
         db.session.execute(select(Invoice.id).where(Invoice.id == move.invoice_id).with_for_update())
     db.session.refresh(move, with_for_update=True)
@@ -182,7 +188,8 @@ def require_pending(move: StockMove, doing: str) -> None:
 
 def free_reserved(move: StockMove) -> None:
     """End the reservations of a move that is done or cancelled; its rows stay as its record."""
-    db.session.execute(update(MoveLineSerial).where(MoveLineSerial.move_id == move.id, MoveLineSerial.reserved).values(reserved=False),
+    db.session.execute(update(MoveLineSerial).where(MoveLineSerial.move_id == move.id, MoveLineSerial.reserved)
+                       .values(reserved=False),
                        execution_options={"synchronize_session": False})
 
 
