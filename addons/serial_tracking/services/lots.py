@@ -212,6 +212,8 @@ def fill_lots_fefo(move: StockMove, line: StockMoveLine, user=None) -> StockMove
 def line_lots(line_ids) -> dict[int, list[dict]]:
     """{line id: [{lot_id, name, quantity, expiry_date}]} in one query."""
     found: dict[int, list[dict]] = {}
+    if not line_ids:  # a move without lot lines (a scan asks on every serial)
+        return found
     for row in db.session.execute(select(MoveLineLot.line_id, MoveLineLot.lot_id, MoveLineLot.name, MoveLineLot.quantity,
                                          func.coalesce(Lot.expiry_date, MoveLineLot.expiry_date).label("expiry_date"))
                                   .outerjoin(Lot, Lot.id == MoveLineLot.lot_id)
