@@ -10,7 +10,8 @@ import pytest
 from erp_addons.serial_tracking.models import Lot, MoveLineLot
 from erp_core.testing import activity_of, log_in
 
-from .common import create_location, create_partner, create_product, invoice_move, ok, post_invoice, stock_location, table_counts
+from .common import (assign, create_location, create_partner, create_product, invoice_move, ok, post_invoice, stock_location,
+                     table_counts)
 from .test_api_exports import read_csv
 from .test_lots import LATER, PAST, SOON, put_lots, receive_lots
 
@@ -215,3 +216,37 @@ def test_an_expired_lot_moves_to_quarantine_without_a_reason_only_deliveries_hol
     lot = next(lot for lot in ok(api.get(f"/lots?product_id={syrup['id']}"))["items"] if lot["name"] == "OLD")
     assert lot["quantity"] == 10  # still in stock, part of it elsewhere
     assert "<dt>WH/Quarantine</dt><dd>4</dd>" in _text(web.get(f"/inventory/lots/{lot['id']}"))
+
+
+def _list_row(web, move: dict) -> str:
+    page = _text(web.get("/inventory/moves"))
+    return re.search(rf'<tr>\s*<td class="nowrap"><a href="/inventory/moves/{move["id"]}">.*?</tr>', page, re.S).group(0)
+
+
+def test_the_move_list_counts_the_units_in_lots_as_scanned(api, web, syrup):
+    laptop = create_product(api, "Laptop")
+    move = invoice_move(api, post_invoice(api, "vendor_bill", create_partner(api), [(syrup, 10), (laptop, 2)]))
+    assert "0/12 scanned" in _list_row(web, move)
+    ok(put_lots(api, move, [("L-1", 6, SOON), ("L-2", 1.5, None)]))
+    ok(assign(api, move, ["SN-1"], line=1))
+    assert ">8.5/12 scanned<" in _list_row(web, move)
+    ok(put_lots(api, move, [("L-1", 10, SOON)]))
+    ok(assign(api, move, ["SN-1", "SN-2"], line=1))
+    assert 'class="scan-progress complete">12/12 scanned' in _list_row(web, move)
+
+
+def test_a_lot_line_has_a_scan_field_a_gs1_lot_label_adds_one_unit_without_javascript(api, web, client, syrup):
+    """The page's scan field posts without the script too: the page comes back on the line with
+    what the scan was read as; a refusal is said next to the field."""
+    ok(api.as_("admin").patch(f"/products/{syrup['id']}", json={"barcode": "9506000134352"}))
+    move = invoice_move(api, post_invoice(api, "vendor_bill", create_partner(api), [(syrup, 3)]))
+    line_id = move["lines"][0]["id"]
+    page = _text(web.get(f"/inventory/moves/{move['id']}"))
+    assert f'id="scan-{line_id}"' in page and "Scan a lot label" in page
+    response = web.post(f"/inventory/moves/{move['id']}/lines/{line_id}/scan", data={"serial": "(01)09506000134352(10)L-7(17)270331"})
+    assert response.status_code == 302
+    page = _text(web.get(response.location))
+    assert "GTIN 09506000134352 → Cough Syrup, lot L-7, expires 2027-03-31: added (1 / 3)." in html_lib.unescape(page)
+    assert _count(page) == "1 / 3 units" and _listed(page) == [("L-7", "1")]
+    page = _text(web.post(f"/inventory/moves/{move['id']}/lines/{line_id}/scan", data={"serial": "(01)09506000134353(10)L-7"}), 422)
+    assert "check digit" in html_lib.unescape(page) and _count(page) == "1 / 3 units"
