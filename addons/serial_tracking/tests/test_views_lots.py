@@ -250,3 +250,38 @@ def test_a_lot_line_has_a_scan_field_a_gs1_lot_label_adds_one_unit_without_javas
     assert _count(page) == "1 / 3 units" and _listed(page) == [("L-7", "1")]
     page = _text(web.post(f"/inventory/moves/{move['id']}/lines/{line_id}/scan", data={"serial": "(01)09506000134353(10)L-7"}), 422)
     assert "check digit" in html_lib.unescape(page) and _count(page) == "1 / 3 units"
+
+
+def _flashed(page: str) -> str:
+    return " ".join(html_lib.unescape(m) for m in re.findall(r'class="flash[^"]*"[^>]*>\s*([^<]+)<', page))
+
+
+def test_the_return_page_returns_part_of_a_delivered_lot(api, web, syrup):
+    receive_lots(api, syrup, [("EARLY", 6, SOON), ("LATE", 4, LATER)])
+    delivery = _delivery(api, syrup, 8)
+    ok(put_lots(api, delivery, [("EARLY", 6, None), ("LATE", 2, None)]))
+    ok(api.as_("warehouse").post(f"/moves/{delivery['id']}/validate"))
+    url = f"/inventory/moves/{delivery['id']}/return"
+    line_id = delivery["lines"][0]["id"]
+    page = _text(web.get(url))
+    assert re.findall(rf'name="lot-{line_id}-\d" [^>]*value="([^"]+)"', page) == ["6", "2"]  # everything, at first
+    assert "Not tracked by serial number" not in page
+
+    page = _text(web.post(url, data={f"lot-{line_id}-0": "7", f"lot-{line_id}-1": "0"}), 422)
+    assert "Give a quantity between 0 and 6." in page
+    page = _text(web.post(url, data={f"lot-{line_id}-0": "0", f"lot-{line_id}-1": "0"}), 422)
+    assert "Tick at least one serial number or give a lot quantity to return." in page
+    assert ok(api.get(f"/moves?type=receipt&state=pending"))["items"] == []
+
+    response = web.post(url, data={f"lot-{line_id}-0": "2.5", f"lot-{line_id}-1": "0"})
+    assert response.status_code == 302
+    back = ok(api.get(response.location.replace("/inventory", "")))
+    assert back["origin_move_id"] == delivery["id"] and back["lines"][0]["quantity"] == 2.5
+    assert [(lot["name"], lot["quantity"]) for lot in back["lines"][0]["lots"]] == [("EARLY", 2.5)]
+    ok(api.as_("warehouse").post(f"/moves/{back['id']}/validate"))
+    lots = {lot["name"]: lot["quantity"] for lot in ok(api.get(f"/lots?product_id={syrup['id']}"))["items"]}
+    assert lots == {"EARLY": 2.5, "LATE": 2}
+
+    response = web.post(url, data={f"lot-{line_id}-0": "6", f"lot-{line_id}-1": "2"})  # all of it: the whole move again
+    back = ok(api.get(response.location.replace("/inventory", "")))
+    assert sorted((lot["name"], lot["quantity"]) for lot in back["lines"][0]["lots"]) == [("EARLY", 6), ("LATE", 2)]
