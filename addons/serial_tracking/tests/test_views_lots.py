@@ -285,3 +285,24 @@ def test_the_return_page_returns_part_of_a_delivered_lot(api, web, syrup):
     response = web.post(url, data={f"lot-{line_id}-0": "6", f"lot-{line_id}-1": "2"})  # all of it: the whole move again
     back = ok(api.get(response.location.replace("/inventory", "")))
     assert sorted((lot["name"], lot["quantity"]) for lot in back["lines"][0]["lots"]) == [("EARLY", 6), ("LATE", 2)]
+
+
+def test_the_correction_page_puts_a_wrong_lot_of_a_done_receipt_right(api, web, syrup):
+    receipt = receive_lots(api, syrup, [("L-1", 6, SOON), ("L-2", 4, LATER)])
+    page = _text(web.get(f"/inventory/moves/{receipt['id']}"))
+    url = f"/inventory/moves/{receipt['id']}/lines/{receipt['lines'][0]['id']}/correct"
+    assert f'href="{url}">Correct a lot</a>' in page
+    page = html_lib.unescape(_text(web.get(url)))
+    assert "Correct a lot" in page and re.findall(r'<option value="([^"]+)"[^>]*>([^<]+)<', page) == [("L-1", "L-1 (6)"), ("L-2", "L-2 (4)")]
+
+    page = html_lib.unescape(_text(web.post(url, data={"wrong": "L-1", "quantity": "7", "right": "L-9", "reason": "label misread"}), 422))
+    assert "Correct between 0 and 6 of L-1" in page
+    assert {lot["name"] for lot in ok(api.get(f"/lots?product_id={syrup['id']}"))["items"]} == {"L-1", "L-2"}
+
+    response = web.post(url, data={"wrong": "L-1", "quantity": "2", "right": "L-9", "expiry_date": LATER.isoformat(),
+                                   "reason": "label misread"}, follow_redirects=True)
+    assert "is undone and L-9 takes its place" in _flashed(_text(response))
+    lots = {lot["name"]: (lot["quantity"], lot["expiry_date"]) for lot in ok(api.get(f"/lots?product_id={syrup['id']}"))["items"]}
+    assert lots == {"L-1": (4, SOON.isoformat()), "L-2": (4, LATER.isoformat()), "L-9": (2, LATER.isoformat())}
+    assert "Correct a lot" in _text(web.get(f"/inventory/moves/{receipt['id']}"))  # the original stays as it was
+    assert _lots_of(api, receipt) == [("L-1", 6), ("L-2", 4)]

@@ -6,8 +6,8 @@ from decimal import Decimal, InvalidOperation
 
 from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
-from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import DateField, DecimalField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from erp_core.auth import acting_user, authorize
 from erp_core.database import db
@@ -147,9 +147,11 @@ def move_correct(move_id: int, line_id: int):
     to this one with the reason, put the stock right."""
     move, line = services.get_move_line(move_id, line_id)
     authorize(services.move_permission(move.type, "validate"))
-    if move.state != "done" or move.type not in REVERSE_TYPES or line.tracking != "serial":
-        return _back_to(move, f"Only the serial numbers of a done receipt, delivery or internal transfer are corrected here; "
+    if move.state != "done" or move.type not in REVERSE_TYPES or line.tracking not in ("serial", "lot"):
+        return _back_to(move, f"Only the serial numbers and lots of a done receipt, delivery or internal transfer are corrected here; "
                               f"{move.reference} is a {move.state} {MoveType.labels()[move.type].lower()}.")
+    if line.tracking == "lot":
+        return _correct_lot(move, line)
     typed = _serial_total(move, line) > LIST_MAX
     form = (CorrectTypedForm if typed else CorrectForm)()
     if not typed:
@@ -163,4 +165,34 @@ def move_correct(move_id: int, line_id: int):
                   f"undone and {form.right.data.strip()} takes its place.", "success")
             return redirect(url_for(".move", move_id=move.id))
     return render_template("serial_tracking/move_correct.html", move=move, line=line, form=form, typed=typed), \
+        422 if request.method == "POST" else 200
+
+
+class CorrectLotForm(ErpForm):
+    wrong = SelectField("Wrong lot", description="The lot on the line that did not really move.")
+    quantity = DecimalField("Quantity", validators=[Optional(), NumberRange(min=0)], render_kw={"step": "any", "inputmode": "decimal"},
+                            description="How much of it; leave it empty for all the line carried of it.")
+    right = StringField("Right lot", validators=[DataRequired()],
+                        render_kw={"autocomplete": "off", "autocapitalize": "off", "spellcheck": "false", "autofocus": True},
+                        description="The lot that really moved: scan or type its name.")
+    expiry_date = DateField("Expiry date of the right lot", validators=[Optional()],
+                            description="Only for a lot not seen before; a known lot keeps its own.")
+    reason = CorrectForm.reason
+
+
+def _correct_lot(move: StockMove, line: StockMoveLine):
+    """The lot version of the page: which lot (and how much of it) was wrong, and which was right."""
+    form = CorrectLotForm()
+    carried = services.line_lots([line.id]).get(line.id, [])
+    form.wrong.choices = [(entry["name"], f"{entry['name']} ({format_number(entry['quantity'])})") for entry in carried]
+    if form.validate_on_submit():
+        moves = perform(services.correct_lot, move, line, form.wrong.data, form.right.data, form.reason.data, form.quantity.data,
+                        form.expiry_date.data, acting_user(), form=form)
+        if moves is not None:
+            undo, redo = moves
+            flash(f"{move.reference} is corrected by {undo.reference} and {redo.reference}, both done: "
+                  f"{format_number(undo.lines[0].quantity)} of {form.wrong.data} is undone and {form.right.data.strip()} takes its place.",
+                  "success")
+            return redirect(url_for(".move", move_id=move.id))
+    return render_template("serial_tracking/move_correct.html", move=move, line=line, form=form, typed=False, lot=True), \
         422 if request.method == "POST" else 200
