@@ -148,7 +148,7 @@ def move_correct(move_id: int, line_id: int):
     move, line = services.get_move_line(move_id, line_id)
     authorize(services.move_permission(move.type, "validate"))
     if move.state != "done" or move.type not in REVERSE_TYPES or line.tracking not in ("serial", "lot"):
-        return _back_to(move, f"Only the serial numbers and lots of a done receipt, delivery or internal transfer are corrected here; "
+        return _back_to(move, f"Only the serial numbers of a done receipt, delivery or internal transfer (or its lots) are corrected here; "
                               f"{move.reference} is a {move.state} {MoveType.labels()[move.type].lower()}.")
     if line.tracking == "lot":
         return _correct_lot(move, line)
