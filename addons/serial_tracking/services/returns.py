@@ -44,7 +44,8 @@ def _uppercase(line: StockMoveLine) -> bool:
     return bool(line.product_tracking and line.product_tracking.serial_uppercase)
 
 
-def return_move(original: StockMove, serials: list[str] | None, user=None, lots: dict[int, dict[str, Decimal]] | None = None) -> StockMove:
+def return_move(original: StockMove, serials: list[str] | None, user=None,
+                lots: dict[int, dict[str, Decimal]] | None = None) -> StockMove:
     """A pending move back the other way (customer → WH/Stock for a delivery, WH/Stock → vendor for a
     receipt), its lines holding the serial numbers of ``original`` (all of them, or ``serials``) and
     its lots. Part of the move: ``serials`` and ``lots``, {line id: {lot name: quantity}}, given
@@ -58,7 +59,8 @@ def return_move(original: StockMove, serials: list[str] | None, user=None, lots:
     if serials is None and lots is None:
         lines = [{"product_id": line.product_id, "quantity": line.quantity,
                   **({"serials": on_move.get(line.id, [])} if line.tracking == "serial" else {}),
-                  **({"lots": [{"name": e["name"], "quantity": e["quantity"]} for e in carried.get(line.id, [])]} if line.tracking == "lot" else {})}
+                  **({"lots": [{"name": e["name"], "quantity": e["quantity"]} for e in carried.get(line.id, [])]}
+                     if line.tracking == "lot" else {})}
                  for line in original.lines if line.quantity > 0]
     else:
         wanted: dict[int, tuple[StockMoveLine, list[str]]] = {}
@@ -74,9 +76,10 @@ def return_move(original: StockMove, serials: list[str] | None, user=None, lots:
         lot_lines, lot_problems = _lots_to_return(original, carried, lots or {})
         lines, problems = lines + lot_lines, problems + lot_problems
     serial_problems = [p for p in problems if "serial" in p]
-    raise_if_problems(problems, f"Nothing was returned: {plural(len(serial_problems), 'serial number')} of the list "
-                                f"{'was' if len(serial_problems) == 1 else 'were'} not on {original.reference}."
-                      if len(serial_problems) == len(problems) else "Nothing was returned: " + " ".join(p["message"] for p in problems))
+    message = (" ".join(p["message"] for p in problems) if len(serial_problems) < len(problems) else
+               f"{plural(len(problems), 'serial number')} of the list {'was' if len(problems) == 1 else 'were'} "
+               f"not on {original.reference}.")
+    raise_if_problems(problems, "Nothing was returned: " + message)
     if not lines:
         raise DomainError("nothing_to_return", f"{original.reference} moved nothing that can be returned.",
                           [{"field": "serials", "code": "nothing_to_return", "message": "Choose serial numbers of the move."}])
@@ -86,7 +89,8 @@ def return_move(original: StockMove, serials: list[str] | None, user=None, lots:
     return returned
 
 
-def _lots_to_return(original: StockMove, carried: dict[int, list[dict]], lots: dict[int, dict[str, Decimal]]) -> tuple[list[dict], list[dict]]:
+def _lots_to_return(original: StockMove, carried: dict[int, list[dict]],
+                    lots: dict[int, dict[str, Decimal]]) -> tuple[list[dict], list[dict]]:
     """The return's lot lines for ``lots`` ({line id: {lot name: quantity}}, a zero left out), and
     the problems: a lot the line did not carry, or more of it than it carried."""
     lines, problems = [], []
@@ -98,13 +102,13 @@ def _lots_to_return(original: StockMove, carried: dict[int, list[dict]], lots: d
                 problems.append({"lot": name, "line_id": line.id, "code": "lot_not_on_move",
                                  "message": f"{name} was not on {original.reference}; return only what it moved."})
             elif not 0 < quantity <= held[name]:
-                problems.append({"lot": name, "line_id": line.id, "code": "invalid_quantity",
-                                 "message": f"Return between 0 and {format_number(held[name])} of {name}: that is what the move carried."})
+                problems.append({"lot": name, "line_id": line.id, "code": "invalid_quantity", "message":
+                                 f"Return between 0 and {format_number(held[name])} of {name}: that is what the move carried."})
         if wanted:
             lines.append({"product_id": line.product_id, "quantity": sum(wanted.values(), Decimal(0)),
                           "lots": [{"name": name, "quantity": quantity} for name, quantity in wanted.items()]})
-    problems += [{"lot": "", "line_id": line_id, "code": "lot_not_on_move", "message": f"Line {line_id} is not on {original.reference}."}
-                 for line_id in set(lots) - {line.id for line in original.lines}]
+    problems += [{"lot": "", "line_id": line_id, "code": "lot_not_on_move",
+                  "message": f"Line {line_id} is not on {original.reference}."} for line_id in set(lots) - {line.id for line in original.lines}]
     return lines, problems
 
 

@@ -9,8 +9,8 @@
   // A move page has a scan field on each serial- and lot-tracked line. Every scan goes to the
   // server's scan service, which answers what the code was understood as and which line it went to:
   // a serial number or lot for the line scanned on, a product barcode choosing its line, GS1 data
-  // filling the line of its GTIN (a lot scan adds one unit of that lot). A scanner types fast and presses Enter after each code, often before the server
-  // has answered the previous one: each code is taken out of the field at once (the field is free
+  // filling the line of its GTIN (a lot scan adds one unit of that lot). A scanner types fast and
+  // presses Enter after each code, often before the server has answered the previous one: each code is taken out of the field at once (the field is free
   // for the next scan) and the codes are sent one after the other, in scan order.
   const SCANNER_GAP = 80;  // ms: a scanner's keystrokes come a few ms apart, a person's rarely under 100
   const GS = "\x1d";       // FNC1 in GS1 data; scanners send it as Ctrl+], which browsers do not type

@@ -113,7 +113,8 @@ def test_gs1_lot_labels_scanned_on_a_receipt_of_lots_only(login, live_server):
         page.keyboard.type(f"]d201{gtin}10L-7{gs}17270331", delay=5)
         page.keyboard.press("Enter")
         expect(panel.locator("[data-lot-count]")).to_have_text(f"{count} / 3 units")
-        expect(panel.locator("[data-feedback]")).to_have_text(f"GTIN {gtin} → Cough Syrup, lot L-7, expires 2027-03-31: added ({count} / 3).")
+        expect(panel.locator("[data-feedback]")).to_have_text(
+            f"GTIN {gtin} → Cough Syrup, lot L-7, expires 2027-03-31: added ({count} / 3).")
         expect(panel.locator("[data-lot-list] tbody tr")).to_have_text(re.compile(rf"L-7\s+new\s+2027-03-31\s+{count}\s"))
     expect(panel.locator("input[name=serial]")).to_be_focused()
     for width in (1280, 390):

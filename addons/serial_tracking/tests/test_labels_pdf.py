@@ -167,5 +167,6 @@ def test_a_move_s_lot_lines_get_one_label_per_lot_after_its_serials(api, app_set
     assert "(10) LOT-2026-A" in labels[1][1] and "Saline 0.9 %" in labels[1][1] and "Gauze pads" in labels[3][1]
 
     # a range across the serials and the lots
-    [(found, _)] = read_labels(api.get(f"/moves/{move['id']}/labels.pdf?offset=2&limit=1").data, app_settings["ERP_LABEL_SIZE"], 1)
+    ranged = api.get(f"/moves/{move['id']}/labels.pdf?offset=2&limit=1")
+    [(found, _)] = read_labels(ranged.data, app_settings["ERP_LABEL_SIZE"], 1)
     assert interpret(scanned(found[0])).lot == "LOT-B"

@@ -243,12 +243,13 @@ def test_a_lot_line_has_a_scan_field_a_gs1_lot_label_adds_one_unit_without_javas
     line_id = move["lines"][0]["id"]
     page = _text(web.get(f"/inventory/moves/{move['id']}"))
     assert f'id="scan-{line_id}"' in page and "Scan a lot label" in page
-    response = web.post(f"/inventory/moves/{move['id']}/lines/{line_id}/scan", data={"serial": "(01)09506000134352(10)L-7(17)270331"})
+    scan_url = f"/inventory/moves/{move['id']}/lines/{line_id}/scan"
+    response = web.post(scan_url, data={"serial": "(01)09506000134352(10)L-7(17)270331"})
     assert response.status_code == 302
     page = _text(web.get(response.location))
     assert "GTIN 09506000134352 → Cough Syrup, lot L-7, expires 2027-03-31: added (1 / 3)." in html_lib.unescape(page)
     assert _count(page) == "1 / 3 units" and _listed(page) == [("L-7", "1")]
-    page = _text(web.post(f"/inventory/moves/{move['id']}/lines/{line_id}/scan", data={"serial": "(01)09506000134353(10)L-7"}), 422)
+    page = _text(web.post(scan_url, data={"serial": "(01)09506000134353(10)L-7"}), 422)
     assert "check digit" in html_lib.unescape(page) and _count(page) == "1 / 3 units"
 
 
@@ -271,7 +272,7 @@ def test_the_return_page_returns_part_of_a_delivered_lot(api, web, syrup):
     assert "Give a quantity between 0 and 6." in page
     page = _text(web.post(url, data={f"lot-{line_id}-0": "0", f"lot-{line_id}-1": "0"}), 422)
     assert "Tick at least one serial number or give a lot quantity to return." in page
-    assert ok(api.get(f"/moves?type=receipt&state=pending"))["items"] == []
+    assert ok(api.get("/moves?type=receipt&state=pending"))["items"] == []
 
     response = web.post(url, data={f"lot-{line_id}-0": "2.5", f"lot-{line_id}-1": "0"})
     assert response.status_code == 302
@@ -293,9 +294,11 @@ def test_the_correction_page_puts_a_wrong_lot_of_a_done_receipt_right(api, web, 
     url = f"/inventory/moves/{receipt['id']}/lines/{receipt['lines'][0]['id']}/correct"
     assert f'href="{url}">Correct a lot</a>' in page
     page = html_lib.unescape(_text(web.get(url)))
-    assert "Correct a lot" in page and re.findall(r'<option value="([^"]+)"[^>]*>([^<]+)<', page) == [("L-1", "L-1 (6)"), ("L-2", "L-2 (4)")]
+    assert "Correct a lot" in page
+    assert re.findall(r'<option value="([^"]+)"[^>]*>([^<]+)<', page) == [("L-1", "L-1 (6)"), ("L-2", "L-2 (4)")]
 
-    page = html_lib.unescape(_text(web.post(url, data={"wrong": "L-1", "quantity": "7", "right": "L-9", "reason": "label misread"}), 422))
+    wrong = {"wrong": "L-1", "quantity": "7", "right": "L-9", "reason": "label misread"}
+    page = html_lib.unescape(_text(web.post(url, data=wrong), 422))
     assert "Correct between 0 and 6 of L-1" in page
     assert {lot["name"] for lot in ok(api.get(f"/lots?product_id={syrup['id']}"))["items"]} == {"L-1", "L-2"}
 

@@ -63,7 +63,8 @@ def move_return(move_id: int):
     if form.validate_on_submit() and not lot_errors:
         chosen = ([n.strip() for n in SERIAL_SEPARATORS.split(form.serials_text.data or "") if n.strip()] if typed
                   else form.serial.data)
-        chosen_lots = {line_id: {name: quantity for (_, name), (_, quantity) in fields.items()} for line_id, fields in lot_fields.items()}
+        chosen_lots = {line_id: {name: quantity for (_, name), (_, quantity) in fields.items()}
+                       for line_id, fields in lot_fields.items()}
         pairs = [pair for fields in lot_fields.values() for pair in fields.values()]  # (carried, to return)
         whole = all(quantity == carried for carried, quantity in pairs)
         if (every or lots) and not chosen and not any(quantity for _, quantity in pairs):
@@ -80,7 +81,8 @@ def move_return(move_id: int):
     stock = services.stock_location()
     ends = ((original.dest_location, stock) if original.type == "delivery" else (stock, original.source_location))
     return render_template("serial_tracking/move_return.html", move=original, form=form, typed=typed, by_line=by_line, ends=ends,
-                           return_type=MoveType.labels()[services.return_type(original)].lower(), lots=lots, lot_errors=lot_errors,
+                           return_type=MoveType.labels()[services.return_type(original)].lower(),
+                           lots=lots, lot_errors=lot_errors,
                            untracked=[line for line in original.lines if line.tracking == "none" and line.quantity > 0]), \
         422 if request.method == "POST" else 200
 
@@ -148,8 +150,8 @@ def move_correct(move_id: int, line_id: int):
     move, line = services.get_move_line(move_id, line_id)
     authorize(services.move_permission(move.type, "validate"))
     if move.state != "done" or move.type not in REVERSE_TYPES or line.tracking not in ("serial", "lot"):
-        return _back_to(move, f"Only the serial numbers of a done receipt, delivery or internal transfer (or its lots) are corrected here; "
-                              f"{move.reference} is a {move.state} {MoveType.labels()[move.type].lower()}.")
+        return _back_to(move, "Only the serial numbers of a done receipt, delivery or internal transfer (or its lots) are "
+                              f"corrected here; {move.reference} is a {move.state} {MoveType.labels()[move.type].lower()}.")
     if line.tracking == "lot":
         return _correct_lot(move, line)
     typed = _serial_total(move, line) > LIST_MAX
@@ -170,7 +172,8 @@ def move_correct(move_id: int, line_id: int):
 
 class CorrectLotForm(ErpForm):
     wrong = SelectField("Wrong lot", description="The lot on the line that did not really move.")
-    quantity = DecimalField("Quantity", validators=[Optional(), NumberRange(min=0)], render_kw={"step": "any", "inputmode": "decimal"},
+    quantity = DecimalField("Quantity", validators=[Optional(), NumberRange(min=0)],
+                            render_kw={"step": "any", "inputmode": "decimal"},
                             description="How much of it; leave it empty for all the line carried of it.")
     right = StringField("Right lot", validators=[DataRequired()],
                         render_kw={"autocomplete": "off", "autocapitalize": "off", "spellcheck": "false", "autofocus": True},
@@ -191,8 +194,8 @@ def _correct_lot(move: StockMove, line: StockMoveLine):
         if moves is not None:
             undo, redo = moves
             flash(f"{move.reference} is corrected by {undo.reference} and {redo.reference}, both done: "
-                  f"{format_number(undo.lines[0].quantity)} of {form.wrong.data} is undone and {form.right.data.strip()} takes its place.",
-                  "success")
+                  f"{format_number(undo.lines[0].quantity)} of {form.wrong.data} is undone and {form.right.data.strip()} "
+                  "takes its place.", "success")
             return redirect(url_for(".move", move_id=move.id))
     return render_template("serial_tracking/move_correct.html", move=move, line=line, form=form, typed=False, lot=True), \
         422 if request.method == "POST" else 200
