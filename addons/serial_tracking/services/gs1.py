@@ -41,7 +41,8 @@ characters), and an all-digit serial that happens to be a valid GTIN, or that st
 reads as an element string, is taken for one; scanners that send symbology identifiers avoid both.
 
 For labels, ``gs1_data(gtin, serial, lot, expiry)`` builds the element string and its
-human-readable form (HRI) for AI 01 + 21 (and 10, 17), and refuses what GS1 cannot carry.
+human-readable form (HRI) for AI 01 + 21 (and 10, 17), or 01 + 10 (+ 17) for a lot, and refuses
+what GS1 cannot carry.
 ``gtin14`` and ``gtin_spellings`` (from ``erp_core.barcodes``) turn a product's barcode into
 the GTIN-14 that GS1 data carries, and back into the barcodes a product may have stored.
 """
@@ -242,8 +243,8 @@ class GS1Data:
     encoder_input: str        # "[01]09506000134352[21]ABC123": square brackets, which no AI 10/21 value can hold
 
 
-def gs1_data(gtin: str, serial: str, lot: str | None = None, expiry: date | None = None) -> GS1Data:
-    """AI 01 (the GTIN, any length, as GTIN-14), 17 (expiry), 10 (lot) and 21 (serial), in that order:
+def gs1_data(gtin: str, serial: str | None, lot: str | None = None, expiry: date | None = None) -> GS1Data:
+    """AI 01 (the GTIN, any length, as GTIN-14), 17 (expiry), 10 (lot) and 21 (serial; none on a lot's label), in that order:
     the fixed-length AIs first, so the data needs at most one separator. Raises ``GS1DataError``
     for a GTIN with a wrong check digit, a lot or serial GS1 cannot hold (1 to 20 characters of
     letters, digits and ``!"%&'()*+,-./:;<=>?_``), or an expiry date a scanner would read back in
@@ -254,7 +255,7 @@ def gs1_data(gtin: str, serial: str, lot: str | None = None, expiry: date | None
     if expiry is not None:
         elements.append(("17", expiry.strftime("%y%m%d")))
     for ai, value, what in (("10", lot, "lot"), ("21", serial, "serial number")):
-        if value is None and ai == "10":
+        if value is None and (ai == "10" or lot is not None):
             continue
         if not _CSET82.fullmatch(value or ""):
             raise GS1DataError(f"The {what} {value!r} cannot be GS1 data (AI {ai}): it must be 1 to 20 letters, digits or "

@@ -1,9 +1,10 @@
-"""Unit labels as a PDF: each label shows the product's name, the serial number as text, and a
-barcode a scanner reads back:
+"""Unit labels as a PDF: each label shows the product's name, the serial number (or, on a lot's
+label, the lot name) as text, and a barcode a scanner reads back:
 
-- a GS1 DataMatrix of AI 01 + 21 (and 17 + 10 when the unit has a lot) when the product's barcode
-  is a GTIN, with the data in brackets beside it (the GS1 "HRI" text);
-- otherwise a Code 128 of the serial number, with the serial under it;
+- a GS1 DataMatrix of AI 01 + 21 (and 17 + 10 when the unit has a lot), or 01 + 10 (+ 17) on a
+  lot's label, when the product's barcode is a GTIN, with the data in brackets beside it (the GS1
+  "HRI" text);
+- otherwise a Code 128 of the serial number (or lot name), with it under the bars;
 - or, for a serial Code 128 cannot hold on the label (not ASCII, or too long for the label's
   width even with thin bars), a plain DataMatrix of it.
 
@@ -42,13 +43,19 @@ LEADING = 1.18                  # line height / font size
 
 @dataclass(frozen=True)
 class LabelUnit:
-    """One unit to label. ``gtin``: the product's barcode when it is a GTIN (any length)."""
+    """One unit to label, or one lot (``serial`` None). ``gtin``: the product's barcode when it is a
+    GTIN (any length)."""
 
     product: str
-    serial: str
+    serial: str | None
     gtin: str | None = None
     lot: str | None = None
     expiry: date | None = None
+
+    @property
+    def code(self) -> str:
+        """What the label identifies: the serial number, or the lot of a lot's label."""
+        return self.serial if self.serial is not None else self.lot
 
 
 @dataclass(frozen=True)
@@ -90,14 +97,15 @@ def _draw_label(canvas: Canvas, unit: LabelUnit, box, size: float) -> None:
     name = Line(unit.product, size, BOLD, max_lines=2)
     data = _gs1(unit)
     if data is not None:
-        hri = [Line(text, size * 0.85, BOLD if text.startswith("(21)") else FONT, max_lines=2) for text in data.hri_lines]
-        _draw_matrix(canvas, _modules(data.encoder_input, gs1=True), [name, *hri], box, unit.serial)
+        key = "(21)" if unit.serial is not None else "(10)"  # what identifies the unit or lot, in bold
+        hri = [Line(text, size * 0.85, BOLD if text.startswith(key) else FONT, max_lines=2) for text in data.hri_lines]
+        _draw_matrix(canvas, _modules(data.encoder_input, gs1=True), [name, *hri], box, unit.code)
         return
-    bar = _bar_width(unit.serial, width)
+    bar = _bar_width(unit.code, width)
     if bar is not None:
-        _draw_code128(canvas, unit.serial, bar, name, box, size)
+        _draw_code128(canvas, unit.code, bar, name, box, size)
         return
-    _draw_matrix(canvas, _modules(unit.serial, gs1=False), [name, Line(unit.serial, size, BOLD, max_lines=4)], box, unit.serial)
+    _draw_matrix(canvas, _modules(unit.code, gs1=False), [name, Line(unit.code, size, BOLD, max_lines=4)], box, unit.code)
 
 
 def _gs1(unit: LabelUnit):

@@ -1,5 +1,5 @@
-"""Unit labels: which units a request prints (the serials of a move, or serials by id), checked and
-in order, and their PDF in the layout ``ERP_LABEL_SIZE`` sets (label_pdf.py draws it)."""
+"""Unit labels: which units a request prints (the serials of a move and one label per lot of its lot
+lines, or serials by id), checked and in order, and their PDF in the layout ``ERP_LABEL_SIZE`` sets (label_pdf.py draws it)."""
 from __future__ import annotations
 
 from flask import current_app
@@ -11,20 +11,31 @@ from erp_core.database import MAX_ID, db
 from erp_core.errors import BadRequest, DomainError
 from erp_core.models import Product
 
-from ..models import MoveLineSerial, Serial, StockMove, StockMoveLine
+from ..models import MoveLineLot, MoveLineSerial, Serial, StockMove, StockMoveLine
 from .label_pdf import LabelUnit, render_labels
+from .lots import line_lots
 
 MAX_LABELS = 1000  # labels of one PDF: about a second to draw and a megabyte to send
 
 
 def move_label_count(move: StockMove) -> int:
-    return db.session.scalar(select(func.count()).where(MoveLineSerial.move_id == move.id))
+    """The labels of the move: one per serial number, one per lot on its lot lines."""
+    return (db.session.scalar(select(func.count()).where(MoveLineSerial.move_id == move.id))
+            + db.session.scalar(select(func.count()).where(MoveLineLot.move_id == move.id)))
+
+
+def _lot_units(move: StockMove) -> list[LabelUnit]:
+    """One label per lot of the move's lot lines, line by line: a lot's label carries no serial."""
+    lots = line_lots([line.id for line in move.lines if line.tracking == "lot"])
+    return [LabelUnit(line.product.name, None, gtin14(line.product.barcode), lot=entry["name"], expiry=entry["expiry_date"])
+            for line in sorted(move.lines, key=lambda line: line.id) for entry in lots.get(line.id, [])]
 
 
 def move_labels_pdf(move: StockMove, offset: int = 0, limit: int | None = None) -> bytes:
     """One label per serial of the move, line by line, each line's serials in the order they were
-    assigned. Without ``limit`` every serial, and a move of more than MAX_LABELS is refused with
-    the ranges to ask for; ``offset`` and ``limit`` print one range of them."""
+    assigned, then one label per lot of its lot lines. Without ``limit`` every label, and a move of
+    more than MAX_LABELS is refused with the ranges to ask for; ``offset`` and ``limit`` print one
+    range of them."""
     if limit is not None and not 1 <= limit <= MAX_LABELS:
         raise BadRequest(f"limit must be from 1 to {MAX_LABELS}.", [{"field": "query.limit", "code": "invalid_limit",
                                                                     "message": f"At most {MAX_LABELS} labels at once."}])
@@ -33,16 +44,22 @@ def move_labels_pdf(move: StockMove, offset: int = 0, limit: int | None = None) 
         raise DomainError("too_many_labels", f"{move.reference} has {total:,} serial numbers; print at most {MAX_LABELS:,} "
                           f"labels at once: offset=0&limit={MAX_LABELS}, then offset={MAX_LABELS}&limit={MAX_LABELS}, and so on.",
                           [{"move_id": move.id, "code": "too_many_labels", "message": f"{total:,} serial numbers."}])
+    wanted = limit if limit is not None else MAX_LABELS
     rows = db.session.execute(
         select(MoveLineSerial.name, Product.name, Product.barcode)
         .join(StockMoveLine, StockMoveLine.id == MoveLineSerial.line_id).join(Product, Product.id == MoveLineSerial.product_id)
         .where(MoveLineSerial.move_id == move.id).order_by(StockMoveLine.id, MoveLineSerial.id)
-        .offset(offset).limit(limit if limit is not None else MAX_LABELS)).all()
-    if not rows:
-        message = (f"{move.reference} has no serial numbers to label yet: assign them first." if not total
-                   else f"{move.reference} has {total:,} serial numbers: none from offset {offset:,}.")
-        raise DomainError("no_serials", message, [{"move_id": move.id, "code": "no_serials", "message": message}])
+        .offset(offset).limit(wanted)).all()
     units = [LabelUnit(product, name, gtin14(barcode)) for name, product, barcode in rows]
+    if len(units) < wanted:  # past the serial numbers: the lots' labels
+        serials = db.session.scalar(select(func.count()).where(MoveLineSerial.move_id == move.id))
+        start = max(0, offset - serials)
+        units += _lot_units(move)[start:start + wanted - len(units)]
+    if not units:
+        lots = " or lots" if any(line.tracking == "lot" for line in move.lines) else ""
+        message = (f"{move.reference} has no serial numbers{lots} to label yet: assign them first." if not total
+                   else f"{move.reference} has {total:,} labels: none from offset {offset:,}.")
+        raise DomainError("no_serials", message, [{"move_id": move.id, "code": "no_serials", "message": message}])
     return render_labels(units, current_app.config["ERP_LABEL_SIZE"], title=f"Labels of {move.reference}")
 
 

@@ -14,7 +14,7 @@ from erp_core.models import Partner, Product
 from erp_core.sorting import Sorting, related
 from erp_core.text import normalized_name
 
-from ..models import MoveLineSerial, ProductTracking, Serial, SerialHistory, StockMove, StockMoveLine
+from ..models import MoveLineLot, MoveLineSerial, ProductTracking, Serial, SerialHistory, StockMove, StockMoveLine
 from .products import tracking_column
 
 # The move list's sortable columns (its page and its CSV export).
@@ -55,29 +55,33 @@ def search_moves(state: str | None = None, type: str | None = None, invoice_id: 
 @dataclass
 class MoveSummary:
     """What the move list shows of a move's lines: its products, the quantity, and for the
-    serial-tracked lines how many serial numbers are scanned of how many needed."""
+    serial- and lot-tracked lines how many units are scanned (serial numbers, quantities in lots)
+    of how many needed."""
 
     products: list[str] = field(default_factory=list)
     quantity: Decimal = Decimal(0)
-    scanned: int = 0
-    needed: int = 0
+    scanned: Decimal = Decimal(0)
+    needed: Decimal = Decimal(0)
 
 
 def move_summaries(move_ids: list[int]) -> dict[int, MoveSummary]:
     """A ``MoveSummary`` per move id, in one query for the whole page."""
     assigned = (select(func.count()).select_from(MoveLineSerial).where(MoveLineSerial.line_id == StockMoveLine.id)
                 .correlate(StockMoveLine).scalar_subquery())
+    in_lots = (select(func.coalesce(func.sum(MoveLineLot.quantity), 0)).where(MoveLineLot.line_id == StockMoveLine.id)
+               .correlate(StockMoveLine).scalar_subquery())
     summaries = {move_id: MoveSummary() for move_id in move_ids}
     if not move_ids:
         return summaries
-    for move_id, product, quantity, tracking, scanned in db.session.execute(
-            select(StockMoveLine.move_id, Product, StockMoveLine.quantity, tracking_column(), assigned)
+    for move_id, product, quantity, tracking, serials, lots in db.session.execute(
+            select(StockMoveLine.move_id, Product, StockMoveLine.quantity, tracking_column(), assigned, in_lots)
             .join(Product, Product.id == StockMoveLine.product_id)
             .outerjoin(ProductTracking, ProductTracking.product_id == StockMoveLine.product_id)
             .where(StockMoveLine.move_id.in_(move_ids)).order_by(StockMoveLine.move_id, StockMoveLine.id)):
         summary = summaries[move_id]
         summary.products.append(product.display_name)
         summary.quantity += quantity
-        if tracking == "serial":
-            summary.scanned, summary.needed = summary.scanned + scanned, summary.needed + int(quantity)
+        if tracking in ("serial", "lot"):
+            summary.scanned += serials if tracking == "serial" else Decimal(lots)
+            summary.needed += quantity
     return summaries

@@ -44,23 +44,27 @@ def _uppercase(line: StockMoveLine) -> bool:
     return bool(line.product_tracking and line.product_tracking.serial_uppercase)
 
 
-def return_move(original: StockMove, serials: list[str] | None, user=None) -> StockMove:
+def return_move(original: StockMove, serials: list[str] | None, user=None,
+                lots: dict[int, dict[str, Decimal]] | None = None) -> StockMove:
     """A pending move back the other way (customer → WH/Stock for a delivery, WH/Stock → vendor for a
-    receipt), its lines holding the serial numbers of ``original`` (all of them, or ``serials``)."""
+    receipt), its lines holding the serial numbers of ``original`` (all of them, or ``serials``) and
+    its lots. Part of the move: ``serials`` and ``lots``, {line id: {lot name: quantity}}, given
+    together; the lines without serials or lots then stay."""
     move_type = return_type(original)
     if original.state != "done":
         raise InvalidState(f"{original.reference} is {original.state}: only a done move can be returned.")
     on_move = serials_by_line(original)
+    carried = line_lots([line.id for line in original.lines])
     lines, problems = [], []
-    if serials is None:
-        lots = line_lots([line.id for line in original.lines])
+    if serials is None and lots is None:
         lines = [{"product_id": line.product_id, "quantity": line.quantity,
                   **({"serials": on_move.get(line.id, [])} if line.tracking == "serial" else {}),
-                  **({"lots": [{"name": e["name"], "quantity": e["quantity"]} for e in lots.get(line.id, [])]} if line.tracking == "lot" else {})}
+                  **({"lots": [{"name": e["name"], "quantity": e["quantity"]} for e in carried.get(line.id, [])]}
+                     if line.tracking == "lot" else {})}
                  for line in original.lines if line.quantity > 0]
     else:
         wanted: dict[int, tuple[StockMoveLine, list[str]]] = {}
-        for raw in serials:
+        for raw in serials or []:
             found = next(((line, name) for line in original.lines for name in [serial_for(raw, _uppercase(line))]
                           if name in on_move.get(line.id, ())), None)
             if found is None:
@@ -69,8 +73,13 @@ def return_move(original: StockMove, serials: list[str] | None, user=None) -> St
             else:
                 wanted.setdefault(found[0].id, (found[0], []))[1].append(found[1])
         lines = [{"product_id": line.product_id, "quantity": len(names), "serials": names} for line, names in wanted.values()]
-    raise_if_problems(problems, f"Nothing was returned: {plural(len(problems), 'serial number')} of the list {'was' if len(problems) == 1 else 'were'} "
-                                f"not on {original.reference}.")
+        lot_lines, lot_problems = _lots_to_return(original, carried, lots or {})
+        lines, problems = lines + lot_lines, problems + lot_problems
+    serial_problems = [p for p in problems if "serial" in p]
+    message = (" ".join(p["message"] for p in problems) if len(serial_problems) < len(problems) else
+               f"{plural(len(problems), 'serial number')} of the list {'was' if len(problems) == 1 else 'were'} "
+               f"not on {original.reference}.")
+    raise_if_problems(problems, "Nothing was returned: " + message)
     if not lines:
         raise DomainError("nothing_to_return", f"{original.reference} moved nothing that can be returned.",
                           [{"field": "serials", "code": "nothing_to_return", "message": "Choose serial numbers of the move."}])
@@ -78,6 +87,29 @@ def return_move(original: StockMove, serials: list[str] | None, user=None) -> St
     returned = create_move(move_type, *ends, lines, partner_id=original.partner_id, user=user, origin_move_id=original.id)
     audit.record("return", "move", original.id, user, return_id=returned.id, reference=returned.reference)
     return returned
+
+
+def _lots_to_return(original: StockMove, carried: dict[int, list[dict]],
+                    lots: dict[int, dict[str, Decimal]]) -> tuple[list[dict], list[dict]]:
+    """The return's lot lines for ``lots`` ({line id: {lot name: quantity}}, a zero left out), and
+    the problems: a lot the line did not carry, or more of it than it carried."""
+    lines, problems = [], []
+    for line in original.lines:
+        wanted = {name: quantity for name, quantity in lots.get(line.id, {}).items() if quantity}
+        held = {entry["name"]: entry["quantity"] for entry in carried.get(line.id, [])}
+        for name, quantity in wanted.items():
+            if name not in held:
+                problems.append({"lot": name, "line_id": line.id, "code": "lot_not_on_move",
+                                 "message": f"{name} was not on {original.reference}; return only what it moved."})
+            elif not 0 < quantity <= held[name]:
+                problems.append({"lot": name, "line_id": line.id, "code": "invalid_quantity", "message":
+                                 f"Return between 0 and {format_number(held[name])} of {name}: that is what the move carried."})
+        if wanted:
+            lines.append({"product_id": line.product_id, "quantity": sum(wanted.values(), Decimal(0)),
+                          "lots": [{"name": name, "quantity": quantity} for name, quantity in wanted.items()]})
+    problems += [{"lot": "", "line_id": line_id, "code": "lot_not_on_move",
+                  "message": f"Line {line_id} is not on {original.reference}."} for line_id in set(lots) - {line.id for line in original.lines}]
+    return lines, problems
 
 
 def _correctable(move: StockMove, reason: str) -> str:

@@ -6,11 +6,11 @@
   const csrfToken = () => (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
 
   // ------------------------------------------------------------ scanning
-  // A move page has a scan field on each serial-tracked line. Every scan goes to the server's scan
-  // service, which answers what the code was understood as and which line it went to: a serial
-  // number for the line scanned on, a product barcode choosing its line, GS1 data filling the line
-  // of its GTIN. A scanner types fast and presses Enter after each code, often before the server
-  // has answered the previous one: each code is taken out of the field at once (the field is free
+  // A move page has a scan field on each serial- and lot-tracked line. Every scan goes to the
+  // server's scan service, which answers what the code was understood as and which line it went to:
+  // a serial number or lot for the line scanned on, a product barcode choosing its line, GS1 data
+  // filling the line of its GTIN (a lot scan adds one unit of that lot). A scanner types fast and
+  // presses Enter after each code, often before the server has answered the previous one: each code is taken out of the field at once (the field is free
   // for the next scan) and the codes are sent one after the other, in scan order.
   const SCANNER_GAP = 80;  // ms: a scanner's keystrokes come a few ms apart, a person's rarely under 100
   const GS = "\x1d";       // FNC1 in GS1 data; scanners send it as Ctrl+], which browsers do not type
@@ -66,7 +66,7 @@
     });
     const byId = new Map(lines.map((line) => [line.id, line]));
     // The line scans go to: the one whose field has the focus, or last chose (the server focuses the
-    // first line lacking serial numbers).
+    // first line lacking units).
     let current = lines.find((line) => line.input === document.activeElement)
       || lines.find((line) => line.input.autofocus) || lines[0];
     const queue = [];
@@ -133,13 +133,16 @@
       if (active !== line.input) line.input.focus();
     }
 
-    // A line without a scan field (a lot line) is shown again as the server now renders it.
-    async function refresh(id) {
-      const old = document.getElementById("line-" + id);
+    // A line without a scan field, or the ``part`` of a line the answer does not describe (the lots
+    // a lot line holds), is shown again as the server now renders it.
+    async function refresh(id, part) {
+      const line = document.getElementById("line-" + id);
+      const old = line && part ? line.querySelector(part) : line;
       if (!old) return;
       try {
         const response = await fetch(window.location.pathname, { credentials: "same-origin" });
-        const fresh = new DOMParser().parseFromString(await response.text(), "text/html").getElementById("line-" + id);
+        const page = new DOMParser().parseFromString(await response.text(), "text/html").getElementById("line-" + id);
+        const fresh = page && part ? page.querySelector(part) : page;
         if (fresh) old.replaceWith(document.adoptNode(fresh));
       } catch (error) { /* the line is right again on the next reload */ }
     }
@@ -153,7 +156,10 @@
         return;
       }
       if (data.assigned && data.serial) addToList(line, data.serial);
-      line.panel.querySelectorAll("[data-count]").forEach((el) => { el.textContent = data.count + " / " + data.quantity; });
+      if (data.assigned && data.lot) await refresh(data.line_id, "[data-lot-held]");
+      line.panel.querySelectorAll("[data-count]").forEach((el) => {  // a lot line counts units: data-count="units"
+        el.textContent = data.count + " / " + data.quantity + (el.dataset.count ? " " + el.dataset.count : "");
+      });
       line.panel.classList.toggle("complete", data.ready);
       if (origin !== line) show(origin, "", "ok");
       if (data.assigned && data.ready) {
@@ -162,7 +168,7 @@
         if (next) {
           show(line, data.message, "ok");
           const product = line.panel.querySelector("h2").firstChild.textContent.trim();
-          show(next, product + " is complete: scan the serial numbers of this line.", "ok");
+          show(next, product + " is complete: scan " + next.form.dataset.asks + ".", "ok");
           moveTo(next);
           return;
         }

@@ -86,3 +86,40 @@ def test_two_lots_received_then_five_units_delivered_first_expiry_first_out(logi
     page.goto(f"{live_server.url}/inventory/lots")
     rows = _rows(page, "tbody tr")
     assert [(row.split(" ")[0], row.split(" ")[-1]) for row in rows] == [("LOT-B", "1"), ("LOT-A", "4")]  # soonest expiry first
+
+
+def test_gs1_lot_labels_scanned_on_a_receipt_of_lots_only(login, live_server):
+    """Issue 11: a receipt of a lot-tracked product has a scan field too. A GS1 code carrying GTIN,
+    lot and expiry, typed at scanner speed with the GS character, adds one unit of that lot a scan,
+    and the page says what it read."""
+    from erp_addons.invoicing import services as invoicing
+    from erp_addons.serial_tracking.models import StockMove
+
+    gtin, gs = "09506000134352", "\x1d"
+    with live_server.app.app_context():
+        vendor = core.create_partner("Pharma Supply")
+        syrup = core.create_product({"name": "Cough Syrup", "type": "storable", "tracking": "lot", "barcode": gtin[1:]})
+        bill = invoicing.create_invoice({"type": "vendor_bill", "partner_id": vendor.id, "lines": [
+            {"product_id": syrup.id, "quantity": Decimal(3), "unit_price": Decimal(5)}]})
+        invoicing.post_invoice(bill)
+        move_id = db.session.scalar(db.select(StockMove.id).where(StockMove.invoice_id == bill.id))
+        db.session.commit()
+    page = login("warehouse")
+    page.goto(f"{live_server.url}/inventory/moves/{move_id}")
+    page.wait_for_load_state("load")  # the page's script listens from here on
+    panel = page.locator("[data-lot-line]")
+    expect(panel.locator("input[name=serial]")).to_be_focused()
+    for count in (1, 2):
+        page.keyboard.type(f"]d201{gtin}10L-7{gs}17270331", delay=5)
+        page.keyboard.press("Enter")
+        expect(panel.locator("[data-lot-count]")).to_have_text(f"{count} / 3 units")
+        expect(panel.locator("[data-feedback]")).to_have_text(
+            f"GTIN {gtin} → Cough Syrup, lot L-7, expires 2027-03-31: added ({count} / 3).")
+        expect(panel.locator("[data-lot-list] tbody tr")).to_have_text(re.compile(rf"L-7\s+new\s+2027-03-31\s+{count}\s"))
+    expect(panel.locator("input[name=serial]")).to_be_focused()
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        panel.scroll_into_view_if_needed()
+        page.screenshot(path=f"/work/notes/screens/lotscan-lot-line-{width}.png")
+    page.reload()  # what the page shows was saved
+    expect(panel.locator("[data-lot-count]")).to_have_text("2 / 3 units")

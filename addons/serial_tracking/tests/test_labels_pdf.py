@@ -138,3 +138,35 @@ def test_a_full_a4_sheet_then_a_second_page():
     units = [LabelUnit("Pump", f"P-{n}") for n in range(25)]
     labels = read_labels(render_labels(units, parse_label_size("a4-3x8")), "a4-3x8", 25)
     assert [found[0].text for found, _ in labels] == [f"P-{n}" for n in range(25)]
+
+
+def test_a_move_s_lot_lines_get_one_label_per_lot_after_its_serials(api, app_settings):
+    """Issue 11: a lot's label carries AI 01 + 10 (+ 17 when the lot expires) when the product has a
+    GTIN, else a Code 128 of the lot name; it comes after the move's serial numbers."""
+    from .test_lots import put_lots
+
+    saline = create_product(api, "Saline 0.9 %", tracking="lot")
+    assert api.as_("inventory_manager").patch(f"/products/{saline['id']}", json={"barcode": "9506000134352"}).status_code == 200
+    gauze = create_product(api, "Gauze pads", tracking="lot")
+    laptop = create_product(api, "Laptop")
+    move = invoice_move(api, post_invoice(api, "vendor_bill", create_partner(api), [(saline, 5), (laptop, 1), (gauze, 3)]))
+    assert put_lots(api, move, [("LOT-2026-A", 3, date(2027, 3, 31)), ("LOT-B", 2, None)]).status_code == 200
+    assert assign(api, move, ["LT-1"], line=1).status_code == 200
+    assert put_lots(api, move, [("G-10D9T", 3, None)], line=2).status_code == 200
+
+    response = api.get(f"/moves/{move['id']}/labels.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    labels = read_labels(response.data, app_settings["ERP_LABEL_SIZE"], 4)
+    reads = [interpret(scanned(found[0])) for found, _ in labels]
+    assert [(scan.kind, scan.gtin, scan.serial, scan.lot, scan.expiry) for scan in reads] == [
+        ("serial", None, "LT-1", None, None),
+        ("gs1", GTIN, None, "LOT-2026-A", date(2027, 3, 31)),
+        ("gs1", GTIN, None, "LOT-B", None),
+        ("serial", None, "G-10D9T", None, None)]  # a Code 128 of the lot name: "10D9T" stays a name
+    assert labels[3][0][0].format == zxingcpp.BarcodeFormat.Code128
+    assert "(10) LOT-2026-A" in labels[1][1] and "Saline 0.9 %" in labels[1][1] and "Gauze pads" in labels[3][1]
+
+    # a range across the serials and the lots
+    ranged = api.get(f"/moves/{move['id']}/labels.pdf?offset=2&limit=1")
+    [(found, _)] = read_labels(ranged.data, app_settings["ERP_LABEL_SIZE"], 1)
+    assert interpret(scanned(found[0])).lot == "LOT-B"

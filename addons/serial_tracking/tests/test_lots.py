@@ -2,8 +2,14 @@
 create lots, deliveries that take what a lot holds at the source first expiry first out, expired
 lots refused unless a manager says why, backorders, returns, history, and stock per lot."""
 from datetime import date, timedelta
+from decimal import Decimal
 
-from erp_addons.serial_tracking.models import MoveLineLot
+import pytest
+from erp_addons.serial_tracking import services
+from erp_addons.serial_tracking.models import MoveLineLot, StockMove
+
+from erp_core.database import db
+from erp_core.errors import DomainError
 from erp_core.testing import assert_error, ok
 
 from .common import create_partner, create_product, invoice_move, post_invoice, stock_location, table_counts, validate
@@ -145,3 +151,20 @@ def test_a_lot_mistaken_on_a_receipt_is_corrected_for_part_of_its_quantity_by_li
     assert (lots["L-WRONG"]["quantity"], lots["L-RIGHT"]["quantity"], lots["L-RIGHT"]["expiry_date"]) == (6, 4, LATER.isoformat())
     assert [h["reference"] for h in ok(api.get(f"/lots/{lots['L-WRONG']['id']}/history"))["items"]] == [receipt["reference"], moves[0]["reference"]]
     assert ok(api.get(f"/moves/{receipt['id']}"))["lines"][0]["lots"][0]["quantity"] == 10, "the original is never edited"
+
+
+def test_part_of_a_lot_is_returned_and_a_lot_or_quantity_the_move_did_not_carry_returns_nothing(app, api):
+    """The return page's service: lot quantities per line, checked all at once."""
+    pills = create_product(api, "Pills", tracking="lot")
+    receipt = receive_lots(api, pills, [("B-1", 6, SOON), ("B-2", 4, LATER)])
+    original, line_id = services.get_move(receipt["id"]), receipt["lines"][0]["id"]
+    with pytest.raises(DomainError) as refused:
+        services.return_move(original, [], lots={line_id: {"B-1": Decimal(7), "B-9": Decimal(1)}})
+    assert [(d["code"], d["lot"]) for d in refused.value.details] == [("invalid_quantity", "B-1"), ("lot_not_on_move", "B-9")]
+    assert refused.value.message.startswith("Nothing was returned: Return between 0 and 6 of B-1")
+    db.session.rollback()
+    assert db.session.scalar(db.select(db.func.count()).select_from(StockMove)) == 1
+
+    back = services.return_move(original, [], lots={line_id: {"B-1": Decimal(2), "B-2": Decimal(0)}})
+    lots = services.line_lots([line.id for line in back.lines])
+    assert [(line.quantity, [(e["name"], e["quantity"]) for e in lots[line.id]]) for line in back.lines] == [(2, [("B-1", 2)])]

@@ -10,7 +10,8 @@ import pytest
 from erp_addons.serial_tracking.models import Lot, MoveLineLot
 from erp_core.testing import activity_of, log_in
 
-from .common import create_location, create_partner, create_product, invoice_move, ok, post_invoice, stock_location, table_counts
+from .common import (assign, create_location, create_partner, create_product, invoice_move, ok, post_invoice, stock_location,
+                     table_counts)
 from .test_api_exports import read_csv
 from .test_lots import LATER, PAST, SOON, put_lots, receive_lots
 
@@ -215,3 +216,96 @@ def test_an_expired_lot_moves_to_quarantine_without_a_reason_only_deliveries_hol
     lot = next(lot for lot in ok(api.get(f"/lots?product_id={syrup['id']}"))["items"] if lot["name"] == "OLD")
     assert lot["quantity"] == 10  # still in stock, part of it elsewhere
     assert "<dt>WH/Quarantine</dt><dd>4</dd>" in _text(web.get(f"/inventory/lots/{lot['id']}"))
+
+
+def _list_row(web, move: dict) -> str:
+    page = _text(web.get("/inventory/moves"))
+    return re.search(rf'<tr>\s*<td class="nowrap"><a href="/inventory/moves/{move["id"]}">.*?</tr>', page, re.S).group(0)
+
+
+def test_the_move_list_counts_the_units_in_lots_as_scanned(api, web, syrup):
+    laptop = create_product(api, "Laptop")
+    move = invoice_move(api, post_invoice(api, "vendor_bill", create_partner(api), [(syrup, 10), (laptop, 2)]))
+    assert "0/12 scanned" in _list_row(web, move)
+    ok(put_lots(api, move, [("L-1", 6, SOON), ("L-2", 1.5, None)]))
+    ok(assign(api, move, ["SN-1"], line=1))
+    assert ">8.5/12 scanned<" in _list_row(web, move)
+    ok(put_lots(api, move, [("L-1", 10, SOON)]))
+    ok(assign(api, move, ["SN-1", "SN-2"], line=1))
+    assert 'class="scan-progress complete">12/12 scanned' in _list_row(web, move)
+
+
+def test_a_lot_line_has_a_scan_field_a_gs1_lot_label_adds_one_unit_without_javascript(api, web, client, syrup):
+    """The page's scan field posts without the script too: the page comes back on the line with
+    what the scan was read as; a refusal is said next to the field."""
+    ok(api.as_("admin").patch(f"/products/{syrup['id']}", json={"barcode": "9506000134352"}))
+    move = invoice_move(api, post_invoice(api, "vendor_bill", create_partner(api), [(syrup, 3)]))
+    line_id = move["lines"][0]["id"]
+    page = _text(web.get(f"/inventory/moves/{move['id']}"))
+    assert f'id="scan-{line_id}"' in page and "Scan a lot label" in page
+    scan_url = f"/inventory/moves/{move['id']}/lines/{line_id}/scan"
+    response = web.post(scan_url, data={"serial": "(01)09506000134352(10)L-7(17)270331"})
+    assert response.status_code == 302
+    page = _text(web.get(response.location))
+    assert "GTIN 09506000134352 → Cough Syrup, lot L-7, expires 2027-03-31: added (1 / 3)." in html_lib.unescape(page)
+    assert _count(page) == "1 / 3 units" and _listed(page) == [("L-7", "1")]
+    page = _text(web.post(scan_url, data={"serial": "(01)09506000134353(10)L-7"}), 422)
+    assert "check digit" in html_lib.unescape(page) and _count(page) == "1 / 3 units"
+
+
+def _flashed(page: str) -> str:
+    return " ".join(html_lib.unescape(m) for m in re.findall(r'class="flash[^"]*"[^>]*>\s*([^<]+)<', page))
+
+
+def test_the_return_page_returns_part_of_a_delivered_lot(api, web, syrup):
+    receive_lots(api, syrup, [("EARLY", 6, SOON), ("LATE", 4, LATER)])
+    delivery = _delivery(api, syrup, 8)
+    ok(put_lots(api, delivery, [("EARLY", 6, None), ("LATE", 2, None)]))
+    ok(api.as_("warehouse").post(f"/moves/{delivery['id']}/validate"))
+    url = f"/inventory/moves/{delivery['id']}/return"
+    line_id = delivery["lines"][0]["id"]
+    page = _text(web.get(url))
+    assert re.findall(rf'name="lot-{line_id}-\d" [^>]*value="([^"]+)"', page) == ["6", "2"]  # everything, at first
+    assert "Not tracked by serial number" not in page
+
+    page = _text(web.post(url, data={f"lot-{line_id}-0": "7", f"lot-{line_id}-1": "0"}), 422)
+    assert "Give a quantity between 0 and 6." in page
+    page = _text(web.post(url, data={f"lot-{line_id}-0": "0", f"lot-{line_id}-1": "0"}), 422)
+    assert "Tick at least one serial number or give a lot quantity to return." in page
+    assert ok(api.get("/moves?type=receipt&state=pending"))["items"] == []
+
+    response = web.post(url, data={f"lot-{line_id}-0": "2.5", f"lot-{line_id}-1": "0"})
+    assert response.status_code == 302
+    back = ok(api.get(response.location.replace("/inventory", "")))
+    assert back["origin_move_id"] == delivery["id"] and back["lines"][0]["quantity"] == 2.5
+    assert [(lot["name"], lot["quantity"]) for lot in back["lines"][0]["lots"]] == [("EARLY", 2.5)]
+    ok(api.as_("warehouse").post(f"/moves/{back['id']}/validate"))
+    lots = {lot["name"]: lot["quantity"] for lot in ok(api.get(f"/lots?product_id={syrup['id']}"))["items"]}
+    assert lots == {"EARLY": 2.5, "LATE": 2}
+
+    response = web.post(url, data={f"lot-{line_id}-0": "6", f"lot-{line_id}-1": "2"})  # all of it: the whole move again
+    back = ok(api.get(response.location.replace("/inventory", "")))
+    assert sorted((lot["name"], lot["quantity"]) for lot in back["lines"][0]["lots"]) == [("EARLY", 6), ("LATE", 2)]
+
+
+def test_the_correction_page_puts_a_wrong_lot_of_a_done_receipt_right(api, web, syrup):
+    receipt = receive_lots(api, syrup, [("L-1", 6, SOON), ("L-2", 4, LATER)])
+    page = _text(web.get(f"/inventory/moves/{receipt['id']}"))
+    url = f"/inventory/moves/{receipt['id']}/lines/{receipt['lines'][0]['id']}/correct"
+    assert f'href="{url}">Correct a lot</a>' in page
+    page = html_lib.unescape(_text(web.get(url)))
+    assert "Correct a lot" in page
+    assert re.findall(r'<option value="([^"]+)"[^>]*>([^<]+)<', page) == [("L-1", "L-1 (6)"), ("L-2", "L-2 (4)")]
+
+    wrong = {"wrong": "L-1", "quantity": "7", "right": "L-9", "reason": "label misread"}
+    page = html_lib.unescape(_text(web.post(url, data=wrong), 422))
+    assert "Correct between 0 and 6 of L-1" in page
+    assert {lot["name"] for lot in ok(api.get(f"/lots?product_id={syrup['id']}"))["items"]} == {"L-1", "L-2"}
+
+    response = web.post(url, data={"wrong": "L-1", "quantity": "2", "right": "L-9", "expiry_date": LATER.isoformat(),
+                                   "reason": "label misread"}, follow_redirects=True)
+    assert "is undone and L-9 takes its place" in _flashed(_text(response))
+    lots = {lot["name"]: (lot["quantity"], lot["expiry_date"]) for lot in ok(api.get(f"/lots?product_id={syrup['id']}"))["items"]}
+    assert lots == {"L-1": (4, SOON.isoformat()), "L-2": (4, LATER.isoformat()), "L-9": (2, LATER.isoformat())}
+    assert "Correct a lot" in _text(web.get(f"/inventory/moves/{receipt['id']}"))  # the original stays as it was
+    assert _lots_of(api, receipt) == [("L-1", 6), ("L-2", 4)]

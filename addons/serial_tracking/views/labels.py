@@ -6,7 +6,7 @@ from flask import flash, redirect, request, url_for
 
 from .. import services
 from ..api.labels import pdf_response
-from ..services.labels import label_ranges, move_labels_pdf, parse_serial_ids, serial_labels_pdf
+from ..services.labels import label_ranges, move_label_count, move_labels_pdf, parse_serial_ids, serial_labels_pdf
 from . import bp
 from .common import int_arg
 
@@ -38,4 +38,4 @@ def _label_links():
         return [(f"Labels {offset + 1:,}–{offset + limit:,}",
                  url_for("serial_tracking.move_labels", move_id=move.id, offset=offset, limit=limit)) for offset, limit in ranges]
 
-    return {"move_label_links": move_label_links}
+    return {"move_label_links": move_label_links, "move_label_count": move_label_count}

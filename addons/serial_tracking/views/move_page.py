@@ -62,14 +62,10 @@ def _render_move(move: StockMove, feedback: LineFeedback | None = None, status: 
         elif may_assign and move.source_location.usage == "customer":
             panel["picker"] = _return_picker(move, line, panel)
         panels.append(panel)
-    # the scan field to focus: the one of the line a problem is about, of the line a product barcode
-    # chose (?line=), else of the first line still lacking serial numbers
-    chosen = next((p for p in panels if p["line"].id == int_arg("line", 0)), None)
-    first_open = chosen or next((p for p in panels if p["count"] < p["quantity"]), panels[0] if panels else None)
     done = move.state == "done"
     return render_template(
         "serial_tracking/move.html", move=move, panels=panels, feedback=feedback,
-        focus_line=(feedback.line_id if feedback else first_open["line"].id if first_open else None),
+        focus_line=feedback.line_id if feedback else _focus_line(move),
         types=MoveType.labels(), may_assign=may_assign,
         may_validate=pending and may(current_user, services.move_permission(move.type, "validate")),
         validate_asks=pending and validation_asks(move),
@@ -79,6 +75,17 @@ def _render_move(move: StockMove, feedback: LineFeedback | None = None, status: 
         may_correct=done and move.type in REVERSE_TYPES and may(current_user, services.move_permission(move.type, "validate")),
         relations=move_relations(move),
     ), status
+
+
+def _focus_line(move: StockMove) -> int | None:
+    """The line whose scan field has the focus: the one a product barcode chose (?line=), else the
+    first serial- or lot-tracked line still lacking units, else the first of them."""
+    tracked = [line for line in move.lines if line.tracking in ("serial", "lot")]
+    chosen = next((line for line in tracked if line.id == int_arg("line", 0)), None)
+    if chosen or not tracked:
+        return chosen.id if chosen else None
+    held = scanning.units_held(tracked)
+    return next((line.id for line in tracked if held[line.id] < line.quantity), tracked[0].id)
 
 
 def move_relations(move: StockMove) -> dict:
