@@ -139,9 +139,9 @@ class ServiceFlow:
             services.validate_move(self._move(move), user)
 
 
-def receive_and_deliver(flow, count: int, prefix: str) -> dict:
-    """One receipt of ``count`` new serials (post, generate, validate) and one delivery of all of
-    them on one customer invoice (post, PUT the list, validate), each step timed."""
+def receive_and_deliver(flow, count: int, prefix: str, deliver: bool = True) -> dict:
+    """One receipt of ``count`` new serials (post, generate, validate) and, when ``deliver``, one
+    delivery of all of them on one customer invoice (post, PUT the list, validate), each step timed."""
     product = flow.product(f"{prefix} product")
     result = {}
     post, (move, line) = timed(flow.post, "vendor_bill", flow.vendor, product, count)
@@ -150,6 +150,8 @@ def receive_and_deliver(flow, count: int, prefix: str) -> dict:
         validate, _ = timed(flow.validate, move)
     result["receive"] = {"post": post, "assign": assign, "validate": validate, "total": post + assign + validate,
                          "statements": counter["statements"]}
+    if not deliver:
+        return result
     post, (move, line) = timed(flow.post, "customer_invoice", flow.customer, product, count)
     assign, _ = timed(flow.put, move, line, names)
     with flow.bench.counting() as counter:
@@ -222,10 +224,10 @@ def stored_scenario(backend: str, base_url: str | None, stored: int, samples: in
     with database(backend, base_url) as url:
         bench = Bench(url)
         flow = ApiFlow(bench)
-        empty = [receive_and_deliver(flow, 10_000, f"E{i}")["receive"]["total"] for i in range(REPEATS[10_000])]
+        empty = [receive_and_deliver(flow, 10_000, f"E{i}", deliver=False)["receive"]["total"] for i in range(REPEATS[10_000])]
         load, _ = timed(load_background_serials, bench, stored)
         size = database_size_mb(url)
-        loaded = [receive_and_deliver(flow, 10_000, f"L{i}")["receive"]["total"] for i in range(REPEATS[10_000])]
+        loaded = [receive_and_deliver(flow, 10_000, f"L{i}", deliver=False)["receive"]["total"] for i in range(REPEATS[10_000])]
         result = {"backend": backend, "stored": stored, "load_seconds": round(load, 1), "size_mb": round(size),
                   "receive_10000_empty": statistics.median(empty), "receive_10000_stored": statistics.median(loaded),
                   "reads": _sample_reads(bench, stored, samples, list_samples), "peak_memory_mb": round(peak_memory_mb(), 1)}
@@ -351,24 +353,28 @@ def single_scanner(bench: Bench, flow: ApiFlow, count: int) -> dict:
     return result
 
 
-def _scan_phase(port: int, token: str, moves: list[int], codes: list[list[str]]) -> dict:
-    """Every scanner scans its codes into its move at the same time, then validates it."""
+def _scan_phase(port: int, token: str, moves: list[int], codes: list[list[str]], time_limit: float) -> tuple[dict, list[list[str]]]:
+    """Every scanner scans its codes into its move at the same time, then validates it; (the
+    measures, the codes each scanner got in)."""
     start = threading.Barrier(len(moves) + 1)
-    scanners = [Scanner(port, token, move, mine, start) for move, mine in zip(moves, codes)]
+    deadline = time.perf_counter() + time_limit + 5  # the limit counts from the common start, just below
+    scanners = [Scanner(port, token, move, mine, start, deadline) for move, mine in zip(moves, codes)]
     for scanner in scanners:
         scanner.start()
     start.wait()
     began = time.perf_counter()
+    for scanner in scanners:
+        scanner.deadline = began + time_limit
     for scanner in scanners:
         scanner.join()
     seconds = max(s.finished_at for s in scanners) - began
     latencies = [t for s in scanners for t in s.latencies]
     server = [t for s in scanners for t in s.server_ms]
     errors = [e for s in scanners for e in s.errors]
-    return {"scans": len(latencies), "seconds": round(seconds, 2), "scans_per_second": round(len(latencies) / seconds, 1),
-            **percentiles(latencies), "server_timing_p50_ms": statistics.median(server) if server else None,
-            "errors": len(errors), "error_samples": errors[:3],
-            "validate_max_s": round(max(s.validate_seconds or 0 for s in scanners), 2)}
+    return {"scans": len(latencies), "planned": sum(len(mine) for mine in codes), "seconds": round(seconds, 2),
+            "scans_per_second": round(len(latencies) / seconds, 1), **percentiles(latencies),
+            "server_timing_p50_ms": statistics.median(server) if server else None, "errors": len(errors), "error_samples": errors[:3],
+            "validate_max_s": round(max(s.validate_seconds or 0 for s in scanners), 2)}, [s.scanned for s in scanners]
 
 
 def _warm(port: int, token: str, moves: list[int]) -> None:
@@ -386,11 +392,12 @@ def _warm(port: int, token: str, moves: list[int]) -> None:
 
 
 def scanload_scenario(backend: str, base_url: str | None, clients: int, per_client: int, processes: int, workers: int,
-                      proxy: bool, single: int) -> dict:
+                      proxy: bool, single: int, time_limit: float) -> dict:
     """``clients`` scanners, each scanning ``per_client`` serials one request at a time into a
     receipt of its own, then validating it, then the same into a delivery; against gunicorn
     (``processes`` × ``workers``, behind the proxy when ``proxy``). With ``single``: first one
-    scanner in-process, the server's own time per scan."""
+    scanner in-process, the server's own time per scan. A phase that reaches ``time_limit``
+    seconds stops there (the deliveries then take what the receipts got in)."""
     with database(backend, base_url) as url:
         bench = Bench(url)
         flow = ApiFlow(bench)
@@ -404,10 +411,11 @@ def scanload_scenario(backend: str, base_url: str | None, clients: int, per_clie
         with servers(url, processes, workers, proxy) as port:
             _warm(port, bench.token, receipts)
             load = [os.getloadavg()[0]]
-            result["receipt"] = _scan_phase(port, bench.token, receipts, codes)
-            deliveries = [flow.post("customer_invoice", flow.customer, product, per_client)[0] for product in products]
+            result["receipt"], received = _scan_phase(port, bench.token, receipts, codes, time_limit)
+            deliveries = [flow.post("customer_invoice", flow.customer, product, len(mine))[0]
+                          for product, mine in zip(products, received) if mine]
             load.append(os.getloadavg()[0])
-            result["delivery"] = _scan_phase(port, bench.token, deliveries, codes)
+            result["delivery"], _ = _scan_phase(port, bench.token, deliveries, [mine for mine in received if mine], time_limit)
             load.append(os.getloadavg()[0])
         result["load_average"] = load
         return result
@@ -567,6 +575,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--proxy", action="store_true")
     parser.add_argument("--single", type=int, default=0, help="scanload: first this many scans by one scanner, in-process")
+    parser.add_argument("--time-limit", type=float, default=180, help="scanload: seconds at most per phase")
     parser.add_argument("--lots", type=int, default=100)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--url", help="export, reader: the database another scenario set up")
@@ -586,7 +595,7 @@ def main() -> None:
         result = copy_floor_scenario(base_url, args.count)
     elif args.scenario == "scanload":
         result = scanload_scenario(args.backend, base_url, args.clients, args.per_client, args.processes, args.workers, args.proxy,
-                                   args.single)
+                                   args.single, args.time_limit)
     elif args.scenario == "reads-during-write":
         result = reads_during_write_scenario(args.count, args.stored, args.repeats)
     elif args.scenario == "lots":
