@@ -235,14 +235,15 @@ def as_table(rows: list[tuple]) -> list[dict]:
 def run_backend(backend: str, quick: bool) -> dict:
     """Every scenario of ``make bench`` on one backend."""
     sizes = QUICK_SIZES if quick else SIZES
-    stored_count, samples, list_samples = (100_000, 200, 60) if quick else (1_000_000, 500, 150)
-    clients, per_client, limit = (16, 50, "60") if quick else (16, 200, str(SCAN_TIME_LIMIT))
-    flows = {via: {count: run_scenario("flow", "--backend", backend, "--via", via, "--count", str(count)) for count in sizes}
-             for via in ("api", "services")}
+    stored_count, samples, list_samples = (100_000, 100, 30) if quick else (1_000_000, 500, 150)
+    clients, per_client, limit = (16, 50, "45") if quick else (16, 200, str(SCAN_TIME_LIMIT))
+    repeats = ("--repeats", "3") if quick else ()
+    flows = {via: {count: run_scenario("flow", "--backend", backend, "--via", via, "--count", str(count), *repeats) for count in sizes}
+             for via in (("api",) if quick else ("api", "services"))}
     return {
         "flows": flows,
         "stored": run_scenario("stored", "--backend", backend, "--stored", str(stored_count), "--samples", str(samples),
-                               "--list-samples", str(list_samples), "--export"),
+                               "--list-samples", str(list_samples), "--export", *repeats),
         "scanload": run_scenario("scanload", "--backend", backend, "--clients", str(clients), "--per-client", str(per_client),
                                  "--single", str(per_client), "--time-limit", limit),
         "lots": run_scenario("lots", "--backend", backend, "--count", "10000", "--lots", "100"),
@@ -252,7 +253,7 @@ def run_backend(backend: str, quick: bool) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="smaller sizes and no scaling-out runs: a check in a few minutes")
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, 3 repeats, the API only, no scaling-out runs: a check")
     parser.add_argument("--big", action="store_true", help="only the 10,000,000 stored units scenario (make bench-big)")
     parser.add_argument("--stored", type=int, default=BIG_STORED, help="--big: how many units to store")
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], action="append",

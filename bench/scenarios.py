@@ -166,11 +166,11 @@ def _median_run(runs: list[dict]) -> dict:
     return sorted(runs, key=lambda run: run["receive"]["total"])[len(runs) // 2]
 
 
-def flow_scenario(backend: str, base_url: str | None, via: str, count: int) -> dict:
+def flow_scenario(backend: str, base_url: str | None, via: str, count: int, repeats: int | None) -> dict:
     with database(backend, base_url) as url:
         bench = Bench(url)
         flow = ApiFlow(bench) if via == "api" else ServiceFlow(bench)
-        repeats = REPEATS.get(count, REPEATS_LARGE)
+        repeats = repeats or REPEATS.get(count, REPEATS_LARGE)
         runs = [receive_and_deliver(flow, count, f"R{i}N{count}") for i in range(repeats)]
         return {"backend": backend, "via": via, "count": count, "repeats": repeats, **_median_run(runs),
                 "peak_memory_mb": round(peak_memory_mb(), 1)}
@@ -218,16 +218,18 @@ def _sample_reads(bench: Bench, stored: int, samples: int, list_samples: int) ->
     return reads
 
 
-def stored_scenario(backend: str, base_url: str | None, stored: int, samples: int, list_samples: int, export: bool) -> dict:
+def stored_scenario(backend: str, base_url: str | None, stored: int, samples: int, list_samples: int, export: bool,
+                    repeats: int | None) -> dict:
     """Receive 10,000 on an empty database, then again with ``stored`` other serials; then read;
     with ``export``, then export every serial as CSV in a process of its own."""
     with database(backend, base_url) as url:
         bench = Bench(url)
         flow = ApiFlow(bench)
-        empty = [receive_and_deliver(flow, 10_000, f"E{i}", deliver=False)["receive"]["total"] for i in range(REPEATS[10_000])]
+        repeats = repeats or REPEATS[10_000]
+        empty = [receive_and_deliver(flow, 10_000, f"E{i}", deliver=False)["receive"]["total"] for i in range(repeats)]
         load, _ = timed(load_background_serials, bench, stored)
         size = database_size_mb(url)
-        loaded = [receive_and_deliver(flow, 10_000, f"L{i}", deliver=False)["receive"]["total"] for i in range(REPEATS[10_000])]
+        loaded = [receive_and_deliver(flow, 10_000, f"L{i}", deliver=False)["receive"]["total"] for i in range(repeats)]
         result = {"backend": backend, "stored": stored, "load_seconds": round(load, 1), "size_mb": round(size),
                   "receive_10000_empty": statistics.median(empty), "receive_10000_stored": statistics.median(loaded),
                   "reads": _sample_reads(bench, stored, samples, list_samples), "peak_memory_mb": round(peak_memory_mb(), 1)}
@@ -577,7 +579,7 @@ def main() -> None:
     parser.add_argument("--single", type=int, default=0, help="scanload: first this many scans by one scanner, in-process")
     parser.add_argument("--time-limit", type=float, default=180, help="scanload: seconds at most per phase")
     parser.add_argument("--lots", type=int, default=100)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, help="flow, stored, reads-during-write: runs to take the median of")
     parser.add_argument("--url", help="export, reader: the database another scenario set up")
     parser.add_argument("--token")
     args = parser.parse_args()
@@ -586,9 +588,9 @@ def main() -> None:
     if args.scenario == "reader":
         return reader(args.url, args.token, args.stored)
     if args.scenario == "flow":
-        result = flow_scenario(args.backend, base_url, args.via, args.count)
+        result = flow_scenario(args.backend, base_url, args.via, args.count, args.repeats)
     elif args.scenario == "stored":
-        result = stored_scenario(args.backend, base_url, args.stored, args.samples, args.list_samples, args.export)
+        result = stored_scenario(args.backend, base_url, args.stored, args.samples, args.list_samples, args.export, args.repeats)
     elif args.scenario == "floor":
         result = floor_scenario(args.count)
     elif args.scenario == "copy-floor":
@@ -597,7 +599,7 @@ def main() -> None:
         result = scanload_scenario(args.backend, base_url, args.clients, args.per_client, args.processes, args.workers, args.proxy,
                                    args.single, args.time_limit)
     elif args.scenario == "reads-during-write":
-        result = reads_during_write_scenario(args.count, args.stored, args.repeats)
+        result = reads_during_write_scenario(args.count, args.stored, args.repeats or 3)
     elif args.scenario == "lots":
         result = lots_scenario(args.backend, base_url, args.count, args.lots)
     elif args.scenario == "import":
