@@ -119,7 +119,7 @@ def rows_for(result: dict, factor: float) -> list[tuple]:
 
 
 def scan_value(phase: dict) -> str:
-    stopped = f" (time limit: {phase['scans']:,} of {phase['planned']:,} scans)" if phase["scans"] < phase["planned"] else ""
+    stopped = f" (time limit: {phase['scans']:,} of {phase['planned']:,} scans)" if phase["scans"] < phase.get("planned", phase["scans"]) else ""
     return (f"{phase['scans_per_second']:.0f} scans/s, p50 {phase['p50_ms']:.0f} / p95 {phase['p95_ms']:.0f} / "
             f"p99 {phase['p99_ms']:.0f} ms, {phase['errors']} errors{stopped}")
 
