@@ -51,11 +51,9 @@ def machine() -> dict:
 
 
 def postgres_version(url: str) -> str:
-    import psycopg
+    from erp_core.testing.databases import pg_admin
 
-    from .harness import connection_arguments
-
-    with psycopg.connect(**connection_arguments(url)) as conn:
+    with pg_admin(url) as conn:
         return conn.execute("SHOW server_version").fetchone()[0]
 
 

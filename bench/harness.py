@@ -8,12 +8,10 @@ import resource
 import statistics
 import tempfile
 import time
-import uuid
 from contextlib import contextmanager
 from datetime import timezone
 from pathlib import Path
 
-import psycopg
 from sqlalchemy import bindparam, event, text
 from sqlalchemy.engine import make_url
 
@@ -21,6 +19,7 @@ from erp_core import create_app
 from erp_core import services as core
 from erp_core.cli import initialise
 from erp_core.database import UtcDateTime, db, utcnow
+from erp_core.testing.databases import pg_admin, scratch_database
 
 # ---------------------------------------------------------------- databases
 
@@ -29,20 +28,9 @@ from erp_core.database import UtcDateTime, db, utcnow
 def database(backend: str, base_url: str | None):
     """A new empty database URL for one scenario, dropped afterwards: an SQLite file in a temporary
     folder, or a database created on the server of ``base_url`` (BENCH_DATABASE_URL)."""
-    if backend == "sqlite":
-        with tempfile.TemporaryDirectory(prefix="erp-bench-") as folder:
-            yield f"sqlite:///{folder}/bench.sqlite3"
-        return
-    url = make_url(base_url)
-    name = f"erp_bench_{uuid.uuid4().hex[:10]}"
-    admin = connection_arguments(base_url) | {"autocommit": True}
-    with psycopg.connect(**admin) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(**admin) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with tempfile.TemporaryDirectory(prefix="erp-bench-") as folder, \
+            scratch_database(backend, Path(folder), base_url, "erp_bench") as url:
+        yield url
 
 
 def database_size_mb(url: str) -> float:
@@ -50,14 +38,8 @@ def database_size_mb(url: str) -> float:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return sum(os.path.getsize(p) for p in (parsed.database, parsed.database + "-wal") if os.path.exists(p)) / 2**20
-    with psycopg.connect(**connection_arguments(url)) as conn:
+    with pg_admin(url) as conn:
         return conn.execute("SELECT pg_database_size(current_database())").fetchone()[0] / 2**20
-
-
-def connection_arguments(url: str) -> dict:
-    """psycopg.connect() keywords for a PostgreSQL URL."""
-    parsed = make_url(url)
-    return dict(host=parsed.host, port=parsed.port or 5432, user=parsed.username, password=parsed.password, dbname=parsed.database)
 
 
 def peak_memory_mb() -> float:

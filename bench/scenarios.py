@@ -27,10 +27,11 @@ import time
 import urllib.request
 from datetime import date, timedelta
 
-import psycopg
 from sqlalchemy import text
 
-from .harness import (Bench, connection_arguments, database, database_size_mb, load_background_serials, peak_memory_mb,
+from erp_core.testing.databases import pg_admin
+
+from .harness import (Bench, database, database_size_mb, load_background_serials, peak_memory_mb,
                       percentiles, timed)
 from .serve import Scanner, server_timing_ms, servers
 
@@ -304,7 +305,7 @@ def copy_floor_scenario(base_url: str, count: int) -> dict:
         refs = _floor_setup(bench)
         bench.engine.dispose()
         seconds = {"with_foreign_keys": [], "without_foreign_keys": []}
-        with psycopg.connect(**connection_arguments(url)) as conn:
+        with pg_admin(url) as conn:
             for run in range(6):
                 checked = run % 2 == 0
                 tables = floor_rows(refs, count, run)

@@ -31,7 +31,8 @@ def erp_roles():
 @hookimpl
 def erp_permissions():
     # The admin role may do everything; addons add their roles to these actions.
-    return {"user.manage": set(), "partner.write": set(), "product.write": set(), "audit.read": set()}
+    # dashboard.overview: the dashboard shows every team's work (and the charts), not only one's own.
+    return {"user.manage": set(), "partner.write": set(), "product.write": set(), "audit.read": set(), "dashboard.overview": set()}
 
 
 @hookimpl
@@ -50,6 +51,8 @@ def erp_audit_text(record_type, action, details):
     if action == "role_change" and len(details.get("role") or []) == 2:
         before, after = details["role"]
         return f"Role changed from {role_label(before)} to {role_label(after)}"
+    if action == "time_zone_change" and len(details.get("time_zone") or []) == 2:
+        return "Time zone changed from {} to {}".format(*details["time_zone"])
     if action == "tokens_revoked":
         count = details.get("count", 0)
         return f"{count} API token{'' if count == 1 else 's'} revoked"

@@ -2,11 +2,11 @@
 menus (Invoicing → Partners, Inventory → Products) and add product fields through hooks."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
-from . import records, services
+from . import pickers, records, services
 from .auth import acting_user, authorize, may
 from .forms import ErpForm, read_only
 from .models import Partner, Product, ProductType
@@ -26,8 +26,9 @@ class PartnerForm(ErpForm):
 
 @bp.route("/partners")
 def partners():
-    page, total, rows = page_of(services.search_partners(request.args.get("q")))
-    return render_template("core/partners.html", partners=rows, page=page, total=total, page_size=PAGE_SIZE)
+    page, total, rows = page_of(services.search_partners(request.args.get("q"), request.args.get("sort")))
+    return render_template("core/partners.html", partners=rows, page=page, total=total, page_size=PAGE_SIZE,
+                           sort=services.PARTNER_SORTING.key(request.args.get("sort")))
 
 
 @bp.route("/partners/new", methods=["GET", "POST"], endpoint="partner_new")
@@ -78,8 +79,9 @@ def _product_form_class():
 
 @bp.route("/products")
 def products():
-    page, total, rows = page_of(services.search_products(request.args.get("q"), request.args.get("type") or None))
+    page, total, rows = page_of(services.search_products(request.args.get("q"), request.args.get("type") or None, request.args.get("sort")))
     return render_template("core/products.html", products=rows, page=page, total=total, page_size=PAGE_SIZE,
+                           sort=services.PRODUCT_SORTING.key(request.args.get("sort")),
                            extras=records.extra_fields(Product), added=records.extra_values(Product, rows), types=ProductType)
 
 
@@ -107,3 +109,16 @@ def product(product_id: int | None = None):
         sections.setdefault(extra.section or "More", []).append(getattr(form, extra.name))
     return render_template("core/product_form.html", form=form, product=record, sections=sections, panels=detail_panels(record),
                            activity=record_activity("product", record.id) if record else None)
+
+
+# ---------------------------------------------------------------- pickers
+
+
+@bp.route("/pick/<kind>")
+def pick(kind: str):
+    """The records of ``kind`` matching ``?q=`` (any case), the first ``pickers.LIMIT`` of them: what a
+    picker field (static/picker.js) offers as the user types."""
+    if kind not in pickers.SOURCES:
+        abort(404)
+    found, more = pickers.matches(kind, request.args.get("q", ""))
+    return {"items": [{"id": record_id, "label": label} for record_id, label in found], "more": more}

@@ -16,6 +16,7 @@ NAME_MAX = 200    # partner and product names
 EMAIL_MAX = 200
 CODE_MAX = 64     # internal references and barcodes
 USERNAME_MAX = 64
+ZONE_MAX = 64     # IANA time zone names (the longest is 32 characters)
 
 
 class ProductType(Vocabulary):
@@ -36,6 +37,7 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    time_zone: Mapped[str] = mapped_column(String(ZONE_MAX), default="UTC", server_default="UTC")  # an IANA name (erp_core.zones)
 
     @property
     def is_active(self) -> bool:

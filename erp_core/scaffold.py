@@ -113,7 +113,7 @@ def index():
 <div class="table-wrap"><table>
   <thead><tr><th>Title</th><th>Added</th></tr></thead>
   <tbody>
-  {{% for note in notes %}}<tr><td>{{{{ note.title }}}}</td><td>{{{{ note.created_at.strftime("%Y-%m-%d %H:%M") }}}}</td></tr>
+  {{% for note in notes %}}<tr><td>{{{{ note.title }}}}</td><td>{{{{ note.created_at|local_time }}}}</td></tr>
   {{% else %}}<tr><td colspan="2" class="muted">No notes yet.</td></tr>{{% endfor %}}
   </tbody>
 </table></div>

@@ -20,6 +20,11 @@ class DashboardCard:
     title: str
     rows: list[tuple[str, Any, str | None]]  # (label, value, link or None)
     order: int = 100
+    # What to do next, under the rows: [(heading, [(label, link, detail)])], e.g. the oldest documents waiting.
+    lists: list[tuple[str, list[tuple[str, str, str]]]] = field(default_factory=list)
+    template: str | None = None  # more content (a chart), rendered with ``card.context``
+    context: dict = field(default_factory=dict)
+    wide: bool = False  # spans the whole width of the dashboard
 
 
 @dataclass(frozen=True)

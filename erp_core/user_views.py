@@ -16,7 +16,7 @@ from .database import db, utcnow
 from .forms import ErpForm
 from .models import ApiToken
 from .services.users import PASSWORD_MIN
-from .web import PAGE_SIZE, page_of, perform
+from .web import PAGE_SIZE, TimeZoneForm, page_of, perform
 
 bp = Blueprint("users", __name__, url_prefix="/settings/users")
 PERMISSION = "user.manage"
@@ -91,14 +91,15 @@ def user(user_id: int):
 
 
 def _user_page(target, role_form: RoleForm | None = None, password_form: PasswordForm | None = None, status: int = 200,
-               new_password: str | None = None):
+               new_password: str | None = None, zone_form: TimeZoneForm | None = None):
     """One user's page; a form given holds what was sent and the problems the service found in it."""
     if role_form is None:
         role_form = RoleForm(formdata=None, data={"role": target.role})
     role_form.role.choices = _role_choices(target.role)
     password_form = password_form or PasswordForm(formdata=None)
+    zone_form = zone_form or TimeZoneForm(formdata=None, data={"time_zone": target.time_zone})
     tokens, expired = _token_counts(target)
-    return render_template("core/user.html", target=target, role_form=role_form, password_form=password_form,
+    return render_template("core/user.html", target=target, role_form=role_form, password_form=password_form, zone_form=zone_form,
                            tokens=tokens, expired_tokens=expired, activity=record_activity("user", target.id),
                            role_label=role_label, is_me=target.id == acting_user().id, new_password=new_password), status
 
@@ -148,6 +149,19 @@ def reset_password(user_id: int):
                 flash(f"Password of {changed.username} changed. {ended}", "success")
             return redirect(url_for("users.user", user_id=user_id))
     return _user_page(target, password_form=form, status=422)
+
+
+@bp.route("/<int:user_id>/time_zone", methods=["POST"])
+@requires(PERMISSION)
+def change_time_zone(user_id: int):
+    target = services.get_user(user_id)
+    form = TimeZoneForm()
+    if form.validate_on_submit():
+        changed = perform(services.update_user, target, {"time_zone": form.time_zone.data}, acting_user(), form=form)
+        if changed is not None:
+            flash(f"{changed.username} now sees times in {changed.time_zone}.", "success")
+            return redirect(url_for("users.user", user_id=user_id))
+    return _user_page(target, zone_form=form, status=422)
 
 
 def _set_active(user_id: int, active: bool):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -11,16 +12,17 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
 from sqlalchemy import func, select
-from wtforms import PasswordField, StringField
+from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired
 
 from . import services
-from .auth import SESSION_KEY, may
-from .database import MAX_ID, db, run_in_transaction, transaction
+from .auth import SESSION_KEY, acting_user, may
+from .database import MAX_ID, db, run_in_transaction, transaction, utcnow
 from .errors import BadRequest, DomainError, detail_label
 from .forms import ErpForm, format_number
 from .settings import secret_key_file
 from .text import text_problem
+from .zones import local_time, zone_names
 
 bp = Blueprint("core", __name__)
 PUBLIC_ENDPOINTS = {"core.login", "static"}
@@ -87,6 +89,7 @@ def init_app(app) -> None:
         return response
 
     app.add_template_filter(format_number, "number")
+    app.add_template_filter(local_time, "local_time")
 
     @app.context_processor
     def _shell():
@@ -142,12 +145,42 @@ def detail_panels(record) -> list:
     return sorted((p for found in current_app.extensions["erp"].hook.erp_detail_panels(record=record) for p in found), key=lambda p: p.order)
 
 
+@dataclass(frozen=True)
+class ListPage:
+    """One page of a list: its rows, its number, and how many rows the whole list holds (at least
+    ``total`` when ``capped``). Render it with the ``pager`` macro of core/macros.html."""
+
+    rows: list
+    page: int
+    total: int
+    capped: bool = False
+    page_size: int = 0
+
+
+def list_page(stmt, cap: int | None = None, scalars: bool = True) -> ListPage:
+    """The page ``?page=N`` of a select, PAGE_SIZE rows; ``?page=last``, or a page past the end,
+    is the last page. With ``cap`` the count stops a little past the page asked for (at least at
+    ``cap`` rows): counting a million rows on every page load is the slowest part of such a list,
+    and only the last page needs the exact number."""
+    page = page_args()[0]
+    last = request.args.get("page") == "last"
+    limit = None if last or cap is None else max(cap, page * PAGE_SIZE)
+    counted = stmt.order_by(None) if limit is None else stmt.order_by(None).limit(limit + 1)
+    total = db.session.scalar(select(func.count()).select_from(counted.subquery()))
+    capped = limit is not None and total > limit
+    if capped:
+        total = limit
+    elif last or page > 1 and (page - 1) * PAGE_SIZE >= total:
+        page = max(1, -(-total // PAGE_SIZE))
+    rows = (db.session.scalars if scalars else db.session.execute)(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    return ListPage(rows, page, total, capped, PAGE_SIZE)
+
+
 def page_of(stmt) -> tuple[int, int, list]:
-    """(page number, total, rows of that page) of a select, for list pages (``?page=N``, PAGE_SIZE
-    rows a page); render them with the ``pager`` macro of core/macros.html."""
-    page, offset = page_args()
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    return page, total, db.session.scalars(stmt.limit(PAGE_SIZE).offset(offset)).all()
+    """(page number, total, rows of that page) of a select: ``list_page`` as a tuple, for list
+    pages that render it with ``pager(page, total, page_size)``."""
+    found = list_page(stmt)
+    return found.page, found.total, found.rows
 
 
 def web_error_handler(exc):
@@ -243,6 +276,27 @@ def logout():
 def dashboard():
     cards = [c for cards in current_app.extensions["erp"].hook.erp_dashboard_cards(user=current_user) for c in cards]
     return render_template("core/dashboard.html", cards=sorted(cards, key=lambda c: c.order))
+
+
+class TimeZoneForm(ErpForm):
+    # Any name is taken here: the users service refuses one that is not a time zone, saying why.
+    time_zone = SelectField("Time zone", choices=lambda: sorted(zone_names()), validate_choice=False,
+                            description="Pages show dates and times in this zone. Type the first letters of the region "
+                                        "to jump to it (Europe/Paris, America/New_York...).")
+
+
+@bp.route("/preferences", methods=["GET", "POST"])
+@login_required
+def preferences():
+    """The logged-in user's own settings: their time zone."""
+    me = acting_user()
+    form = TimeZoneForm(data={"time_zone": me.time_zone})
+    if form.validate_on_submit():
+        saved = perform(services.update_user, me, {"time_zone": form.time_zone.data}, me, form=form)
+        if saved is not None:
+            flash(f"Your time zone is now {saved.time_zone}.", "success")
+            return redirect(url_for("core.preferences"))
+    return render_template("core/preferences.html", form=form, now=utcnow()), 422 if form.is_submitted() else 200
 
 
 # ---------------------------------------------------------------- in-app guide

@@ -19,9 +19,9 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
-from contextlib import contextmanager
 from pathlib import Path
+
+from erp_core.testing.databases import scratch_database
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -31,29 +31,6 @@ BIN = Path(sys.executable).parent  # erp, gunicorn and schemathesis of this venv
 MIN_REQUESTS = 5_000
 USER, PASSWORD = "fuzz", "fuzz-password-" + secrets.token_hex(8)
 ACCESS_FORMAT = "%(s)s %(r)s"  # status and request line (its path still percent-encoded): one line per request
-
-
-@contextmanager
-def database(backend: str, folder: Path, base_url: str | None):
-    """A new database URL, dropped afterwards: an SQLite file, or a database of its own on the
-    PostgreSQL server of ``base_url``."""
-    if backend == "sqlite":
-        yield f"sqlite:///{folder / 'fuzz.sqlite3'}"
-        return
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    url = make_url(base_url)
-    name = f"erp_fuzz_{uuid.uuid4().hex[:10]}"
-    admin = dict(host=url.host, port=url.port or 5432, user=url.username, password=url.password, dbname=url.database,
-                 autocommit=True)
-    with psycopg.connect(**admin) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(**admin) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def free_port() -> int:
@@ -77,7 +54,7 @@ def fuzz(backend: str, base_url: str | None, options: argparse.Namespace) -> dic
     (out / "instance").mkdir(parents=True)
     result = {"database": backend, "problems": []}
     started = time.perf_counter()
-    with database(backend, out, base_url) as url:
+    with scratch_database(backend, out, base_url, "erp_fuzz") as url:
         env = {**os.environ, "DATABASE_URL": url, "ERP_INSTANCE_PATH": str(out / "instance"),
                "ERP_SECRET_KEY": secrets.token_hex(32)}
         setup_log = out / "setup.log"

@@ -36,8 +36,14 @@ def erp_menu_items():
 
 @hookimpl
 def erp_dashboard_cards(user):
+    """The drafts waiting to be posted, for those who post them and those who oversee every team."""
+    from erp_core.auth import may
+
     from .models import Invoice
     from .services import today
+
+    if not (may(user, "invoice.post") or may(user, "dashboard.overview")):
+        return []
 
     drafts = dict(db.session.execute(select(Invoice.type, func.count()).where(Invoice.state == "draft").group_by(Invoice.type)).all())
     month_start = datetime.combine(today().replace(day=1), time(), tzinfo=timezone.utc)

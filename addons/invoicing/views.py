@@ -3,21 +3,20 @@ and the detail page with its actions and the panels other addons add."""
 from __future__ import annotations
 
 from datetime import date
-from types import SimpleNamespace
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from wtforms import DateField, FieldList, Form, FormField, SelectField, StringField
+from wtforms import DateField, FieldList, Form, FormField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
 from erp_core.activity import record_activity
 from erp_core.auth import acting_user, authorize
 from erp_core.csvfiles import csv_response
-from erp_core.database import MAX_ID, db
+from erp_core.database import db
 from erp_core.errors import InvalidState, NotFound
 from erp_core.forms import ErpForm, ErrorPlaces, NumberField
-from erp_core.models import Partner, Product
+from erp_core.pickers import PickerField
 from erp_core.services import get_or_404
 from erp_core.web import PAGE_SIZE, detail_panels, flash_error, page_of, perform
 
@@ -46,12 +45,13 @@ def _date_arg(name: str) -> date | None:
 
 
 def list_filters(kind: str) -> dict:
-    """The filters of one of the lists from the query string (what its search form sends)."""
+    """The filters and sort of one of the lists from the query string (what its search form and headers send)."""
     types = LISTS[kind][1]
     chosen_type = request.args.get("type") if request.args.get("type") in types else None
     return {"types": (chosen_type,) if chosen_type else types,
             "state": request.args.get("state") if request.args.get("state") in InvoiceState.values() else None,
-            "q": request.args.get("q"), "date_from": _date_arg("date_from"), "date_to": _date_arg("date_to")}
+            "q": request.args.get("q"), "date_from": _date_arg("date_from"), "date_to": _date_arg("date_to"),
+            "sort": request.args.get("sort")}
 
 
 def document_list(kind: str):
@@ -62,7 +62,8 @@ def document_list(kind: str):
     if len(types) > 1:
         filters.append(("type", "Type", [(t, InvoiceType.label_of(t)) for t in types]))
     return render_template("invoicing/list.html", title=title, types=types, invoices=rows, page=page, total=total,
-                           page_size=PAGE_SIZE, filters=filters, type_labels=InvoiceType.labels(), export_endpoint=f"invoicing.{kind}_csv")
+                           page_size=PAGE_SIZE, filters=filters, type_labels=InvoiceType.labels(), export_endpoint=f"invoicing.{kind}_csv",
+                           sort=services.INVOICE_SORTING.key(request.args.get("sort")))
 
 
 def document_list_csv(kind: str):
@@ -78,16 +79,8 @@ for _kind, _path in (("vendor_bills", "/bills"), ("customer_invoices", "/invoice
 # ---------------------------------------------------------------- the document form
 
 
-def _optional_id(value) -> int | None:
-    if value in (None, ""):
-        return None
-    if not 1 <= int(value) <= MAX_ID:
-        raise ValueError("Choose one of the list.")
-    return int(value)
-
-
 class LineForm(Form):
-    product_id = SelectField("Product", coerce=_optional_id, validate_choice=False)
+    product_id = PickerField("Product", kind="products", placeholder="Name or code; empty for free text")
     description = StringField("Description", validators=[Length(max=500)])
     quantity = NumberField("Quantity", [InputRequired("Enter a quantity.")])
     unit_price = NumberField("Unit price", [InputRequired("Enter a unit price.")])
@@ -98,18 +91,10 @@ class LineForm(Form):
 
 
 class InvoiceForm(ErpForm):
-    partner_id = SelectField("Partner", coerce=_optional_id, validate_choice=False)
+    partner_id = PickerField("Partner", kind="partners", placeholder="Type part of the name")
     invoice_date = DateField("Invoice date", [InputRequired("Enter the invoice date.")], default=services.today)
     reversed_number = StringField("Refund of", [Optional(), Length(max=32)], description="Number of the posted document this refunds, e.g. BILL/2026/0001.")
     lines = FieldList(FormField(LineForm), min_entries=1)
-
-
-def _choices(form: InvoiceForm, prototype: LineForm) -> None:
-    partners = db.session.execute(select(Partner.id, Partner.name).order_by(Partner.name, Partner.id)).all()
-    form.partner_id.choices = [("", "Choose a partner")] + [(p.id, p.name) for p in partners]
-    products = [("", "No product (free text)")] + [(p.id, p.display_name) for p in db.session.scalars(select(Product).order_by(Product.name, Product.id))]
-    for entry in [*form.lines, SimpleNamespace(form=prototype)]:
-        entry.form.product_id.choices = products
 
 
 def _line_index(entry) -> str:
@@ -130,7 +115,6 @@ def _places(form: InvoiceForm) -> ErrorPlaces:
 
 def _render_form(form: InvoiceForm, invoice_type: str, invoice: Invoice | None, places: ErrorPlaces | None = None, status: int = 200):
     prototype = LineForm(prefix="lines-__index__-")
-    _choices(form, prototype)
     kind = LIST_OF_TYPE[invoice_type]
     title = f"Edit {invoice.display_name}" if invoice else f"New {InvoiceType.label_of(invoice_type).lower()}"
     return render_template("invoicing/form.html", title=title, form=form, prototype=prototype, invoice=invoice, invoice_type=invoice_type,

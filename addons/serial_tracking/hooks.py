@@ -29,6 +29,7 @@ def erp_permissions():
     return {
         "product.write": manager,
         "audit.read": manager,
+        "dashboard.overview": manager,  # every team's work on the dashboard, and the receipts and deliveries chart
         "location.write": manager,
         "serial.create": manager,
         "serial.write": manager,
@@ -72,14 +73,36 @@ def erp_menu_items():
 
 @hookimpl
 def erp_dashboard_cards(user):
-    from .models import StockMove
+    """The receipts and deliveries waiting, for those who do them; with the weekly chart for those
+    who oversee every team's work."""
+    from erp_core.auth import may
 
+    from .models import StockMove
+    from .services.reports import next_pending_moves
+    from .views.charts import moves_per_week_chart
+
+    overview = may(user, "dashboard.overview")
+    if not (overview or may(user, "move.validate")):
+        return []
     pending = dict(db.session.execute(select(StockMove.type, func.count()).where(StockMove.state == "pending")
                                       .group_by(StockMove.type)).all())
-    return [DashboardCard("Inventory", [
+    lists = [(heading, [(move.reference, url_for("serial_tracking.move", move_id=move.id), _waiting_detail(move))
+                        for move in next_pending_moves(move_type)])
+             for heading, move_type in (("Next receipts", "receipt"), ("Next deliveries", "delivery"))]
+    cards = [DashboardCard("Inventory", [
         ("Pending receipts", pending.get("receipt", 0), url_for("serial_tracking.moves", state="pending", type="receipt")),
         ("Pending deliveries", pending.get("delivery", 0), url_for("serial_tracking.moves", state="pending", type="delivery")),
-    ], order=30)]
+    ], order=30, lists=lists)]
+    if overview:
+        cards.append(DashboardCard("Receipts and deliveries per week", [], order=90, template="serial_tracking/_chart_panel.html",
+                                   context={"chart": moves_per_week_chart()}, wide=True))
+    return cards
+
+
+def _waiting_detail(move) -> str:
+    """Who a waiting move is for and what it comes from, in a few words."""
+    parts = [move.partner.name if move.partner else None, move.invoice.display_name if move.invoice else None]
+    return " · ".join(p for p in parts if p)
 
 
 @hookimpl
@@ -104,7 +127,10 @@ def erp_detail_panels(record):
         return [Panel("Units", "serial_tracking/_partner_units_panel.html",
                       {"partner": record, **services.partner_serial_counts(record.id)}, order=50)]
     if isinstance(record, Product):
-        panels = []
+        from .views.charts import stock_chart
+
+        panels = [Panel("Stock over time", "serial_tracking/_chart_panel.html", {"chart": stock_chart(record)}, order=40)
+                  ] if record.type == "storable" else []
         if services.tracking_of(record.id) == "serial":
             panels.append(Panel("Serial numbers", "serial_tracking/_product_serials_panel.html",
                                 {"product": record, "counts": services.serial_counts(record)}, order=50))

@@ -1,12 +1,13 @@
 """Partners: the vendors and customers documents are made out to."""
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from .. import audit
 from ..database import db
 from ..errors import raise_if_problems
 from ..models import EMAIL_MAX, NAME_MAX, Partner
+from ..sorting import Sorting
 from ..text import text_problems
 
 
@@ -19,9 +20,14 @@ def _check_partner(values: dict) -> None:
     raise_if_problems(problems, "The partner cannot be saved: " + "; ".join(p["message"] for p in problems) if problems else "")
 
 
-def search_partners(q: str | None = None):
-    """A select of partners by name, ``q`` being part of the name or email (case-insensitive)."""
-    stmt = select(Partner).order_by(Partner.name, Partner.id)
+# The partner list's sortable columns.
+PARTNER_SORTING = Sorting({"name": func.lower(Partner.name), "email": func.lower(Partner.email)},
+                          default=(Partner.name, Partner.id), tiebreak=(Partner.id,))
+
+
+def search_partners(q: str | None = None, sort: str | None = None):
+    """A select of partners by name (or by ``sort``), ``q`` being part of the name or email (case-insensitive)."""
+    stmt = select(Partner).order_by(*PARTNER_SORTING.order(sort))
     if q and q.strip():
         stmt = stmt.where(or_(Partner.name.icontains(q.strip(), autoescape=True), Partner.email.icontains(q.strip(), autoescape=True)))
     return stmt

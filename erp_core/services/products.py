@@ -3,18 +3,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from .. import audit, barcodes, records
 from ..database import db
 from ..errors import raise_if_problems
 from ..models import CODE_MAX, NAME_MAX, Product, ProductType
+from ..sorting import Sorting
 from ..text import text_problems
 
 
-def search_products(q: str | None = None, type: str | None = None):
-    """A select of products by name; ``q`` is part of the name, internal reference or barcode."""
-    stmt = select(Product).order_by(Product.name, Product.id)
+# The product list's sortable columns.
+PRODUCT_SORTING = Sorting({"name": func.lower(Product.name), "code": func.lower(Product.default_code), "barcode": Product.barcode,
+                           "type": Product.type}, default=(Product.name, Product.id), tiebreak=(Product.id,))
+
+
+def search_products(q: str | None = None, type: str | None = None, sort: str | None = None):
+    """A select of products by name (or by ``sort``); ``q`` is part of the name, internal reference or barcode."""
+    stmt = select(Product).order_by(*PRODUCT_SORTING.order(sort))
     if q and q.strip():
         columns = (Product.name, Product.default_code, Product.barcode)
         stmt = stmt.where(or_(*(column.icontains(q.strip(), autoescape=True) for column in columns)))

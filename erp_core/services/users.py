@@ -20,6 +20,7 @@ from ..database import db, utcnow
 from ..errors import DomainError, NotFound, Unauthenticated, raise_if_problems
 from ..models import USERNAME_MAX, ApiToken, LoginFailure, User, WebSession
 from ..text import text_problem
+from ..zones import zone_problem
 
 USERNAME = re.compile(r"[A-Za-z0-9._-]{1,%d}" % USERNAME_MAX)
 PASSWORD_MIN, PASSWORD_MAX = 10, 200
@@ -118,13 +119,15 @@ def create_user(username: str, role: str, password: str, user=None) -> User:
 
 
 def update_user(target: User, values: dict, user=None) -> User:
-    """Change ``role``, ``active`` or ``password`` (the keys present in ``values``). A deactivation or
-    a new password ends every session and token of ``target`` at once."""
+    """Change ``role``, ``active``, ``password`` or ``time_zone`` (the keys present in ``values``). A
+    deactivation or a new password ends every session and token of ``target`` at once."""
     db.session.refresh(target, with_for_update=True)
     role, active = values.get("role", target.role), values.get("active", target.active)
     problems = _role_problems(role) if "role" in values else []
     if "password" in values:
         problems += _password_problems(values["password"])
+    if "time_zone" in values and zone_problem(values["time_zone"]):
+        problems.append({"field": "time_zone", "code": "invalid_time_zone", "message": zone_problem(values["time_zone"])})
     problems += _last_admin_problems(target, role, active)
     raise_if_problems(problems, f"{target.username} cannot be changed: " + " ".join(p["message"] for p in problems) if problems else "")
     if role != target.role:
@@ -133,6 +136,9 @@ def update_user(target: User, values: dict, user=None) -> User:
     if active != target.active:
         audit.record("activate" if active else "deactivate", "user", target.id, user)
         target.active = active
+    if values.get("time_zone", target.time_zone) != target.time_zone:
+        audit.record("time_zone_change", "user", target.id, user, time_zone=[target.time_zone, values["time_zone"]])
+        target.time_zone = values["time_zone"]
     if "password" in values:
         target.password_hash = generate_password_hash(values["password"])
         audit.record("password_change", "user", target.id, user)

@@ -8,6 +8,6 @@ with other settings), ``count_statements``, and for browser tests ``live_server`
 ``login``. Mark a test ``postgres_only`` to run it on PostgreSQL only, ``browser`` for the browser.
 
 The helpers below are imported: ``from erp_core.testing import ok, assert_error, log_in``."""
-from .helpers import PASSWORD, Api, activity_of, anonymous_access_problems, assert_error, example_path, is_public, log_in, ok
+from .helpers import PASSWORD, Api, activity_of, anonymous_access_problems, assert_error, example_path, is_public, log_in, ok, pick
 
-__all__ = ["PASSWORD", "Api", "activity_of", "anonymous_access_problems", "assert_error", "example_path", "is_public", "log_in", "ok"]
+__all__ = ["PASSWORD", "Api", "activity_of", "anonymous_access_problems", "assert_error", "example_path", "is_public", "log_in", "ok", "pick"]

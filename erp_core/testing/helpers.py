@@ -137,3 +137,17 @@ def activity_of(page_html: str) -> list[tuple[str, str, str]]:
     rows = re.findall(r'<span class="activity-when">(.*?)</span> <span class="activity-who">(.*?)</span>\s*'
                       r'<span class="activity-what">(.*?)</span>', panel, re.S)
     return [tuple(" ".join(html.unescape(re.sub(r"<[^>]+>", "", cell)).split()) for cell in row) for row in rows]
+
+
+def pick(field, text: str, label: str) -> None:
+    """In the browser, type ``text`` into a picker field (the Playwright locator of its text box) and
+    choose the offer ``label`` with the keyboard, as a person without a mouse does."""
+    field.fill("")
+    field.press_sequentially(text)
+    offer = field.locator("xpath=..").get_by_role("option", name=label, exact=True)
+    offer.wait_for()
+    for _ in range(30):
+        if field.get_attribute("aria-activedescendant") == offer.get_attribute("id"):
+            break
+        field.press("ArrowDown")
+    field.press("Enter")

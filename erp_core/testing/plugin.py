@@ -12,12 +12,12 @@ import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
-import psycopg
 import pytest
 from flask import g
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
+from .databases import create_pg_database, drop_pg_databases
 from .helpers import PASSWORD, Api
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
@@ -43,18 +43,6 @@ def _instance_folder(tmp_path_factory):
 
 def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
-
-
-@contextmanager
-def _pg_admin():
-    url = make_url(PG_URL)
-    with psycopg.connect(host=url.host, port=url.port or 5432, user=url.username, password=url.password,
-                         dbname=url.database, autocommit=True) as conn:
-        yield conn
-
-
-def _pg_url(name: str) -> str:
-    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
 
 
 class DatabaseFactory:
@@ -101,16 +89,13 @@ class DatabaseFactory:
         return self._create_pg_database(f"erp_empty_{_worker()}_{suffix}")
 
     def _create_pg_database(self, name: str, template: str | None = None) -> str:
-        with _pg_admin() as conn:
-            conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+        url = create_pg_database(PG_URL, name, template)
         self.created.append(name)
-        return _pg_url(name)
+        return url
 
     def drop_all(self):
         if PG_URL:
-            with _pg_admin() as conn:
-                for name in reversed(self.created):
-                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            drop_pg_databases(PG_URL, list(reversed(self.created)))
 
 
 @pytest.fixture(scope="session")

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from erp_core import audit
 from erp_core.database import db
 from erp_core.errors import DomainError, InvalidState, raise_if_problems
 from erp_core.models import Partner, Product
+from erp_core.sorting import Sorting, related
 
 from ..models import Invoice, InvoiceLine, InvoiceType
 from .amounts import LINE_NUMBERS, amount_problems, compute_amounts, number_problems, problem
@@ -164,10 +165,17 @@ def create_refund(invoice: Invoice, user=None) -> Invoice:
                           user)
 
 
+# The invoice lists' sortable columns (their pages and their CSV exports).
+INVOICE_SORTING = Sorting({"number": Invoice.number, "partner": related(Partner, func.lower(Partner.name), Invoice.partner_id),
+                           "date": Invoice.invoice_date, "type": Invoice.type, "state": Invoice.state, "total": Invoice.total},
+                          default=(Invoice.invoice_date.desc(), Invoice.id.desc()), tiebreak=(Invoice.id.desc(),))
+
+
 def search_invoices(types: tuple[str, ...] = (), state: str | None = None, partner_id: int | None = None, q: str | None = None,
-                    date_from: date | None = None, date_to: date | None = None):
-    """A select of invoices, newest first, filtered; ``q`` is part of the number or of the partner's name."""
-    stmt = select(Invoice).order_by(Invoice.invoice_date.desc(), Invoice.id.desc())
+                    date_from: date | None = None, date_to: date | None = None, sort: str | None = None):
+    """A select of invoices, filtered, newest first unless ``sort`` says otherwise; ``q`` is part
+    of the number or of the partner's name."""
+    stmt = select(Invoice).order_by(*INVOICE_SORTING.order(sort))
     if types:
         stmt = stmt.where(Invoice.type.in_(types))
     if state:

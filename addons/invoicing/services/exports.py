@@ -11,15 +11,15 @@ from erp_core.csvfiles import CsvExport
 from erp_core.models import Partner
 
 from ..models import Invoice
-from .documents import search_invoices
+from .documents import INVOICE_SORTING, search_invoices
 
 INVOICE_COLUMNS = ("id", "number", "type", "state", "partner_id", "partner", "invoice_date", "reversed_invoice_id", "reversed_invoice",
                    "amount_untaxed", "amount_tax", "total", "created_at", "posted_at")
 
 
 def invoices_export(types: tuple[str, ...] = (), state: str | None = None, partner_id: int | None = None, q: str | None = None,
-                    date_from: date | None = None, date_to: date | None = None, name: str = "invoices") -> CsvExport:
-    """The documents ``search_invoices`` finds with these filters, in its order (newest first)."""
+                    date_from: date | None = None, date_to: date | None = None, name: str = "invoices", sort: str | None = None) -> CsvExport:
+    """The documents ``search_invoices`` finds with these filters, in its order (newest first, or by ``sort``)."""
     refunded = aliased(Invoice, name="refunded")
     stmt = (select(Invoice.id, Invoice.number, Invoice.type, Invoice.state, Invoice.partner_id, Partner.name, Invoice.invoice_date,
                    Invoice.reversed_invoice_id, refunded.number, Invoice.amount_untaxed, Invoice.amount_tax, Invoice.total,
@@ -29,5 +29,5 @@ def invoices_export(types: tuple[str, ...] = (), state: str | None = None, partn
     listed = search_invoices(types, state, partner_id, q, date_from, date_to)
     if listed.whereclause is not None:
         stmt = stmt.where(listed.whereclause)
-    stmt = stmt.order_by(Invoice.invoice_date.desc(), Invoice.id.desc())
+    stmt = stmt.order_by(*INVOICE_SORTING.order(sort))
     return CsvExport(f"{name}-{datetime.now(timezone.utc).date().isoformat()}.csv", INVOICE_COLUMNS, stmt)

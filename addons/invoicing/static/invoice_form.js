@@ -60,10 +60,11 @@
     form.querySelector("[data-total]").textContent = formatCents(untaxed + tax);
   }
 
-  // Choosing a product fills an empty description with its name (and replaces a name filled that way).
-  function productChosen(select) {
-    const description = field(select.closest("[data-line]"), "description");
-    const label = select.value ? select.options[select.selectedIndex].text : "";
+  // Choosing a product (its picker sets the hidden id) fills an empty description with its name, and
+  // replaces a name filled that way.
+  function productChosen(chosen) {
+    const description = field(chosen.closest("[data-line]"), "description");
+    const label = chosen.value ? chosen.closest("[data-picker]").querySelector("[role=combobox]").value : "";
     if (!description.value.trim() || description.value === description.dataset.filled) {
       description.value = label;
       description.dataset.filled = label;
@@ -79,7 +80,7 @@
       if (event.target.closest("[data-add-line]")) {
         event.preventDefault();
         lines.insertAdjacentHTML("beforeend", template.innerHTML.replaceAll("__index__", String(nextIndex++)));
-        field(lines.lastElementChild, "product_id").focus();
+        lines.lastElementChild.querySelector("[role=combobox]").focus();
         recompute(form);
       }
       const remove = event.target.closest("[data-remove-line]");

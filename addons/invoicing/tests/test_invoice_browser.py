@@ -6,6 +6,7 @@ import pytest
 
 from erp_core import services as core
 from erp_core.database import db
+from erp_core.testing import pick
 
 pytestmark = pytest.mark.browser
 
@@ -15,6 +16,8 @@ def master_data(live_server):
     with live_server.app.app_context():
         vendor = core.create_partner("Northwind Components")
         dock = core.create_product({"name": "USB-C dock", "default_code": "DOCK", "type": "storable"})
+        for n in range(1, 31):  # more than a picker offers at once
+            core.create_product({"name": f"USB-C hub {n:02}", "type": "storable"})
         db.session.commit()
         return {"vendor": vendor.id, "dock": dock.id}
 
@@ -32,10 +35,23 @@ def test_accountant_types_fixes_and_posts_a_vendor_bill(login, live_server, mast
     page.on("dialog", lambda dialog: dialog.accept())
     page.goto(live_server.url + "/invoicing/bills")
     page.click("text=New vendor bill")
-    page.select_option("select[name=partner_id]", str(master_data["vendor"]))
+    pick(page.locator("#partner_id"), "north", "Northwind Components")
 
     first = _row(page, 0)
-    first.locator("select").select_option(str(master_data["dock"]))
+    product = first.get_by_role("combobox")
+    product.press_sequentially("usb-c")  # the server searches, ignoring case, and offers the first 20 matches
+    offers = first.get_by_role("listbox")
+    offers.get_by_role("option", name="[DOCK] USB-C dock").wait_for()
+    assert offers.get_by_role("option").all_inner_texts() == ["[DOCK] USB-C dock"] + [f"USB-C hub {n:02}" for n in range(1, 20)] + [
+        "More match: type more to narrow them down."]
+    assert product.get_attribute("aria-expanded") == "true"
+    product.press("ArrowDown")
+    product.press("ArrowDown")
+    product.press("ArrowUp")  # back to the first offer
+    assert product.get_attribute("aria-activedescendant") == offers.get_by_role("option").first.get_attribute("id")
+    product.press("Enter")  # chooses it, and does not send the form
+    assert product.input_value() == "[DOCK] USB-C dock" and product.get_attribute("aria-expanded") == "false"
+    assert first.locator("[name$=-product_id]").input_value() == str(master_data["dock"])
     assert first.locator("[name$=-description]").input_value() == "[DOCK] USB-C dock"  # filled from the product
     first.locator("[name$=-quantity]").fill("2")
     first.locator("[name$=-unit_price]").fill("10.50")

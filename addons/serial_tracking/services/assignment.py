@@ -162,12 +162,25 @@ def state_problems(moving: Direction, *where) -> list[dict]:
         "in_stock": ("serial_already_in_stock", "{name} is already in stock ({where}); a receipt brings in only units that are not in stock."),
         "not_delivered": ("serial_not_delivered_to_partner", "{name} was not delivered to " + partner + ", so it cannot be returned by them."),
     }
+    elsewhere = _products_of_names([row.name for row in rows if row.reason == "missing"])
     problems = []
     for name, line_id, why, where_now, reserved_by, product in rows:
         code, template = messages[why]
+        if why == "missing" and name in elsewhere:  # a unit of another product, scanned by mistake
+            template = "{name} is a {product}, not this product: scan the serial number of a unit of this one."
+            product = elsewhere[name]
         where = f"it is at {where_now}" if where_now else "it was never received"
         problems.append(_detail(name, line_id, code, template.format(name=name, where=where, reserver=reserved_by, product=product)))
     return problems
+
+
+def _products_of_names(names: list[str]) -> dict[str, str]:
+    """{serial name: its product's name} for the names that are serial numbers of some product (one query)."""
+    if not names:
+        return {}
+    table, _ = names_table(names)
+    return dict(db.session.execute(select(Serial.name, Product.name).join(table, table.c.value == Serial.name)
+                                   .join(Product, Product.id == Serial.product_id)).all())
 
 
 def _reserve(moving: Direction, *where, expected: int) -> list[dict]:

@@ -14,10 +14,10 @@ from sqlalchemy.orm import aliased
 from erp_core.csvfiles import CsvExport, plain_number
 from erp_core.models import Partner, Product, User
 
-from ..models import Location, MoveLineSerial, ProductTracking, Serial, StockMove, StockMoveLine
-from .move_search import search_moves
+from ..models import Location, MoveLineLot, MoveLineSerial, ProductTracking, Serial, StockMove, StockMoveLine
+from .move_search import MOVE_SORTING, search_moves
 from .products import tracking_column
-from .serials import serial_history_stmt, serials_stmt, warranty_of
+from .serials import serial_history_stmt, serial_order, serials_stmt, warranty_of
 from .stock import stock_quantities_stmt
 
 SERIAL_COLUMNS = ("id", "name", "product_id", "product_code", "product_name", "ref", "status", "location_id", "location",
@@ -27,7 +27,7 @@ SERIAL_COLUMNS = ("id", "name", "product_id", "product_code", "product_name", "r
 HISTORY_COLUMNS = ("date", "move_id", "reference", "type", "source_location", "dest_location", "user", "invoice_number")
 MOVE_COLUMNS = ("move_id", "reference", "type", "state", "ready", "source_location_id", "source_location", "dest_location_id",
                 "dest_location", "partner_id", "partner", "invoice_id", "invoice_number", "created_at", "done_at", "done_by",
-                "line_id", "product_id", "product_code", "product_name", "quantity", "tracking", "serials_assigned")
+                "line_id", "product_id", "product_code", "product_name", "quantity", "tracking", "serials_assigned", "lots_assigned")
 STOCK_COLUMNS = ("product_id", "product_code", "product_name", "location_id", "location", "quantity", "reserved_quantity")
 
 
@@ -42,9 +42,8 @@ def _filtered(stmt, listed):
 
 
 def serials_export(product_id: int | None = None, status: str | None = None, location_id: int | None = None,
-                   q: str | None = None, match: str = "contains") -> CsvExport:
-    """Serial numbers as ``GET /serials`` lists them (newest first; by name for a prefix search, as
-    the list page orders it)."""
+                   q: str | None = None, match: str = "contains", customer_id: int | None = None, sort: str | None = None) -> CsvExport:
+    """Serial numbers as ``GET /serials`` lists them, in the list page's order (``serial_order``)."""
     vendor, customer = aliased(Partner, name="vendor"), aliased(Partner, name="customer")
     bill, invoice = aliased(Invoice, name="vendor_bill"), aliased(Invoice, name="customer_invoice")
     reserver = aliased(StockMove, name="reserver")
@@ -58,8 +57,7 @@ def serials_export(product_id: int | None = None, status: str | None = None, loc
             .outerjoin(reserver, reserver.id == Serial.reserved_by_move_id)
             .outerjoin(vendor, vendor.id == Serial.vendor_id).outerjoin(bill, bill.id == Serial.vendor_bill_id)
             .outerjoin(customer, customer.id == Serial.customer_id).outerjoin(invoice, invoice.id == Serial.customer_invoice_id))
-    stmt = _filtered(stmt, serials_stmt(product_id, status, location_id, q, match))
-    stmt = stmt.order_by(Serial.name, Serial.id) if q and q.strip() and match == "prefix" else stmt.order_by(Serial.id.desc())
+    stmt = _filtered(stmt, serials_stmt(product_id, status, location_id, q, match, customer_id)).order_by(*serial_order(sort, q, match))
     today = datetime.now(timezone.utc).date()
 
     def lines(rows):
@@ -74,44 +72,49 @@ def serial_history_export(serial: Serial) -> CsvExport:
     return CsvExport(f"serial-{serial.id}-history.csv", HISTORY_COLUMNS, serial_history_stmt(serial))
 
 
-def moves_export(state: str | None = None, type: str | None = None, invoice_id: int | None = None, q: str | None = None) -> CsvExport:
-    """Stock moves as their list shows them (newest first), one line of the file per line of a move:
+def moves_export(state: str | None = None, type: str | None = None, invoice_id: int | None = None, q: str | None = None,
+                 sort: str | None = None) -> CsvExport:
+    """Stock moves as their list shows them (newest first, or by ``sort``), one line of the file per line of a move:
     its product and quantity, and how many serial numbers it holds (the numbers themselves are in
-    the serial and history exports and on the move's page)."""
+    the serial and history exports and on the move's page) or what quantity its lots add up to."""
     source, dest, done_by = aliased(Location, name="source"), aliased(Location, name="dest"), aliased(User, name="done_by")
     assigned = (select(func.count()).select_from(MoveLineSerial).where(MoveLineSerial.line_id == StockMoveLine.id)
                 .correlate(StockMoveLine).scalar_subquery())
+    in_lots = (select(func.coalesce(func.sum(MoveLineLot.quantity), 0)).where(MoveLineLot.line_id == StockMoveLine.id)
+               .correlate(StockMoveLine).scalar_subquery())
     stmt = (select(StockMove.id, StockMove.reference, StockMove.type, StockMove.state, StockMove.source_location_id, source.full_name,
                    StockMove.dest_location_id, dest.full_name, StockMove.partner_id, Partner.name, StockMove.invoice_id, Invoice.number,
                    StockMove.created_at, StockMove.done_at, done_by.username, StockMoveLine.id, StockMoveLine.product_id,
-                   Product.default_code, Product.name, StockMoveLine.quantity, tracking_column(), assigned)
+                   Product.default_code, Product.name, StockMoveLine.quantity, tracking_column(), assigned, in_lots)
             .select_from(StockMove).join(StockMoveLine, StockMoveLine.move_id == StockMove.id)
             .join(source, source.id == StockMove.source_location_id).join(dest, dest.id == StockMove.dest_location_id)
             .join(Product, Product.id == StockMoveLine.product_id)
             .outerjoin(ProductTracking, ProductTracking.product_id == StockMoveLine.product_id)
             .outerjoin(Partner, Partner.id == StockMove.partner_id).outerjoin(Invoice, Invoice.id == StockMove.invoice_id)
             .outerjoin(done_by, done_by.id == StockMove.done_by_id))
-    stmt = _filtered(stmt, search_moves(state, type, invoice_id, q)).order_by(StockMove.id.desc(), StockMoveLine.id)
+    stmt = _filtered(stmt, search_moves(state, type, invoice_id, q)).order_by(*MOVE_SORTING.order(sort), StockMoveLine.id)
 
     def lines(rows):
-        # The rows of one move come together: "ready" (every serial-tracked line has all its
-        # serials) is known once its last line is read.
+        # The rows of one move come together: "ready" (every serial- or lot-tracked line has all
+        # its serials or lot quantities) is known once its last line is read.
         for _, move_rows in groupby(rows, key=lambda row: row[0]):
             move_rows = list(move_rows)
-            ready = all(row[-1] == row[-3] for row in move_rows if row[-2] == "serial")
-            for row in move_rows:
-                yield (*row[:4], ready, *row[4:-3], plain_number(row[-3]), *row[-2:])
+            ready = all(quantity == {"serial": serials, "lot": lots}.get(tracking, quantity)
+                        for *_, quantity, tracking, serials, lots in move_rows)
+            for *row, quantity, tracking, serials, lots in move_rows:
+                yield (*row[:4], ready, *row[4:], plain_number(quantity), tracking, serials, plain_number(lots))
 
     return CsvExport(_filename("stock-moves"), MOVE_COLUMNS, stmt, lines)
 
 
-def stock_export(product_id: int | None = None, location_id: int | None = None) -> CsvExport:
-    """Stock on hand per product and internal location, as ``GET /stock`` lists it."""
-    rows = stock_quantities_stmt(product_id, location_id).order_by(None).subquery()
-    stmt = (select(rows.c.product_id, Product.default_code, Product.name, rows.c.location_id, Location.full_name, rows.c.quantity,
-                   rows.c.reserved_quantity)
-            .select_from(rows).join(Product, Product.id == rows.c.product_id).join(Location, Location.id == rows.c.location_id)
-            .order_by(rows.c.product_id, rows.c.location_id))
+def stock_export(product_id: int | None = None, location_id: int | None = None, sort: str | None = None) -> CsvExport:
+    """Stock on hand per product and internal location, as ``GET /stock`` lists it (in the list
+    page's order)."""
+    listed = stock_quantities_stmt(product_id, location_id, sort)
+    rows = listed.selected_columns
+    stmt = (listed.with_only_columns(rows.product_id, Product.default_code, Product.name, rows.location_id, Location.full_name,
+                                     rows.quantity, rows.reserved_quantity)
+            .join(Product, Product.id == rows.product_id).join(Location, Location.id == rows.location_id))
 
     def lines(found):
         for *values, quantity, reserved in found:

@@ -16,6 +16,7 @@ from erp_core.database import UtcDateTime, db, dialect_insert
 from erp_core.forms import format_number
 from erp_core.errors import DomainError, NotFound, raise_if_problems
 from erp_core.models import Product, User
+from erp_core.sorting import Sorting, related
 from erp_core.text import normalized_name, text_problem
 
 from ..models import Location, Lot, LotQuant, MoveLineLot, SERIAL_NAME_MAX, StockMove, StockMoveLine
@@ -86,7 +87,7 @@ def lot_problems(move: StockMove, line: StockMoveLine, entries: list[dict], allo
             problems.append(_detail(name, line.id, "duplicate_lot", f"{name} is given twice; give each lot once with its whole quantity."))
         else:
             accepted[name] = {"name": name, "quantity": quantity, "expiry_date": entry.get("expiry_date"), "lot_id": None,
-                              "expiry_override": None}
+                              "expiry_override": entry.get("expiry_override")}
     total = sum((e["quantity"] for e in accepted.values()), Decimal(0))
     if total > line.quantity:
         problems.append({"line_id": line.id, "field": "lots", "code": "too_many_units",
@@ -122,7 +123,7 @@ def _outgoing_problems(move, line, accepted, known, allow_expired) -> list[dict]
         elif lot.expiry_date and lot.expiry_date < today():
             if allow_expired:
                 entry["expiry_override"] = allow_expired
-            else:
+            elif not entry["expiry_override"]:  # one a manager let out before stays let out
                 problems.append(_detail(name, line.id, "lot_expired", f"{name} expired on {lot.expiry_date.isoformat()}; it goes out "
                                         "only when an inventory manager lets it, with a reason."))
     return problems
@@ -147,11 +148,59 @@ def assign_lots(move: StockMove, line: StockMoveLine, entries: list[dict], user=
     require_pending(lock(move), "changed")
     problems, stored = replace_lots(move, line, entries, allow_expired)
     raise_if_problems(problems, f"No lot was assigned: {plural(len(problems), 'problem')} to fix first.")
-    overrides = [e["name"] for e in stored if e["expiry_override"]]
+    overrides = [e["name"] for e in stored if allow_expired and e["expiry_override"] == allow_expired]
     audit.record("assign_lots", "move", move.id, user, line_id=line.id,
                  lots=[{"name": e["name"], "quantity": e["quantity"]} for e in stored],
                  **({"expired_let_out": overrides, "reason": allow_expired} if overrides else {}))
     return line
+
+
+def held_entries(line: StockMoveLine) -> list[dict]:
+    """The line's lots as entries of ``assign_lots``, each keeping the override it was let out with."""
+    return [dict(row._mapping) for row in db.session.execute(
+        select(MoveLineLot.name, MoveLineLot.quantity, MoveLineLot.expiry_date, MoveLineLot.expiry_override)
+        .where(MoveLineLot.line_id == line.id).order_by(MoveLineLot.id))]
+
+
+def add_lots(move: StockMove, line: StockMoveLine, additions: list[dict], user=None,
+             allow_expired: str | None = None) -> StockMoveLine:
+    """Add quantities of lots to those the line holds, checked as ``assign_lots`` checks them. A lot
+    the line holds already gets more, and its expiry override, given for less, is asked for again."""
+    entries = held_entries(line)
+    held, problems = {entry["name"]: entry for entry in entries}, []
+    for addition in additions:
+        name, expiry = normalized_name(str(addition.get("name") or "")), addition.get("expiry_date")
+        quantity = _quantity(addition.get("quantity"))
+        if name in held and quantity is not None:
+            if expiry and held[name]["expiry_date"] and expiry != held[name]["expiry_date"]:
+                problems.append(_detail(name, line.id, "lot_expiry_mismatch", f"{name} is on this line already with the expiry "
+                                        f"date {held[name]['expiry_date'].isoformat()}, not {expiry.isoformat()}; check the label."))
+            held[name].update(quantity=held[name]["quantity"] + quantity, expiry_override=None,
+                              expiry_date=held[name]["expiry_date"] or expiry)
+        else:  # a new lot, or a bad quantity that assign_lots refuses with its reason
+            entries.append({**addition, "name": name})
+    raise_if_problems(problems, f"No lot was assigned: {plural(len(problems), 'problem')} to fix first.")
+    return assign_lots(move, line, entries, user, allow_expired)
+
+
+def remove_lot(move: StockMove, line: StockMoveLine, name: str, user=None) -> StockMoveLine:
+    """Take one lot off the line; the others stay as they are."""
+    entries = held_entries(line)
+    if not any(entry["name"] == name for entry in entries):
+        message = f"{name} is not on this line (any more): reload the page."
+        raise DomainError("lot_not_assigned", message, [_detail(name, line.id, "lot_not_assigned", message)])
+    return assign_lots(move, line, [entry for entry in entries if entry["name"] != name], user)
+
+
+def fill_lots_fefo(move: StockMove, line: StockMoveLine, user=None) -> StockMoveLine:
+    """Add what ``suggested_lots`` proposes, so the line is covered first expiry first out."""
+    suggestion = suggested_lots(move, line)
+    if not suggestion:
+        message = (f"No unexpired lot of {line.product.display_name} is free at {move.source_location.full_name}."
+                   if line_missing(line) > 0 else "The line has all its units already.")
+        raise DomainError("no_lot_to_suggest", message,
+                          [{"line_id": line.id, "field": "lots", "code": "no_lot_to_suggest", "message": message}])
+    return add_lots(move, line, [{"name": lot["name"], "quantity": lot["quantity"]} for lot in suggestion], user)
 
 
 def line_lots(line_ids) -> dict[int, list[dict]]:
@@ -166,37 +215,60 @@ def line_lots(line_ids) -> dict[int, list[dict]]:
     return found
 
 
+def line_missing(line: StockMoveLine) -> Decimal:
+    """How much of the line's quantity its lots do not cover yet."""
+    return line.quantity - sum((e["quantity"] for e in line_lots([line.id]).get(line.id, [])), Decimal(0))
+
+
+def available_lots(move: StockMove, line: StockMoveLine) -> list[dict]:
+    """The lots of the line's product the move can still take at its source, expired ones included,
+    earliest expiry first (lots without one last): {lot_id, name, expiry_date, quantity}, the
+    quantity being what is there less what other pending moves and this move already hold."""
+    lots = db.session.execute(
+        select(Lot.id, Lot.name, Lot.expiry_date, LotQuant.quantity).join(LotQuant, LotQuant.lot_id == Lot.id)
+        .where(Lot.product_id == line.product_id, LotQuant.location_id == move.source_location_id, LotQuant.quantity > 0)
+        .order_by(Lot.expiry_date.is_(None), Lot.expiry_date, Lot.name)).all()
+    ids = [lot.id for lot in lots]
+    taken = reserved_elsewhere(ids, move.source_location_id, move.id)
+    for lot_id, quantity in db.session.execute(select(MoveLineLot.lot_id, func.sum(MoveLineLot.quantity))
+                                               .where(MoveLineLot.move_id == move.id, MoveLineLot.lot_id.in_(ids))
+                                               .group_by(MoveLineLot.lot_id)):
+        taken[lot_id] = taken.get(lot_id, 0) + quantity
+    return [{"lot_id": lot.id, "name": lot.name, "expiry_date": lot.expiry_date, "quantity": lot.quantity - taken.get(lot.id, 0)}
+            for lot in lots if lot.quantity > taken.get(lot.id, 0)]
+
+
 def suggested_lots(move: StockMove, line: StockMoveLine) -> list[dict]:
     """What a delivery line should take, first expiry first out: the unexpired lots free at the
     source, earliest expiry first (lots without one last), until the line's quantity is covered."""
-    missing = line.quantity - sum((e["quantity"] for e in line_lots([line.id]).get(line.id, [])), Decimal(0))
-    lots = db.session.execute(
-        select(Lot.id, Lot.name, Lot.expiry_date, LotQuant.quantity).join(LotQuant, LotQuant.lot_id == Lot.id)
-        .where(Lot.product_id == line.product_id, LotQuant.location_id == move.source_location_id, LotQuant.quantity > 0,
-               (Lot.expiry_date.is_(None)) | (Lot.expiry_date >= today()))
-        .order_by(Lot.expiry_date.is_(None), Lot.expiry_date, Lot.name)).all()
-    reserved = reserved_elsewhere([lot.id for lot in lots], move.source_location_id, move.id)
-    suggestion = []
-    for lot in lots:
-        free = lot.quantity - reserved.get(lot.id, 0)
+    missing, suggestion = line_missing(line), []
+    for lot in available_lots(move, line):
         if missing <= 0:
             break
-        if free > 0:
-            take = min(free, missing)
-            suggestion.append({"lot_id": lot.id, "name": lot.name, "expiry_date": lot.expiry_date, "quantity": take})
-            missing -= take
+        if lot["expiry_date"] is None or lot["expiry_date"] >= today():
+            suggestion.append({**lot, "quantity": min(lot["quantity"], missing)})
+            missing -= suggestion[-1]["quantity"]
     return suggestion
 
 
 # ---------------------------------------------------------------- lots as records
 
 
-def lots_stmt(product_id: int | None = None, q: str | None = None):
-    """(Lot, quantity in stock at internal locations), soonest expiry first."""
+def lot_sorting(quantity) -> Sorting:
+    """The sortable columns of the lot list, ``quantity`` being its column of the quantity in stock;
+    soonest expiry first by default."""
+    return Sorting({"name": func.lower(Lot.name), "product": related(Product, func.lower(Product.name), Lot.product_id),
+                    "expiry": Lot.expiry_date, "quantity": quantity},
+                   default=(Lot.expiry_date.is_(None), Lot.expiry_date, Lot.name, Lot.id), tiebreak=(Lot.id,))
+
+
+def lots_stmt(product_id: int | None = None, q: str | None = None, sort: str | None = None):
+    """(Lot, quantity in stock at internal locations), soonest expiry first unless ``sort`` says otherwise."""
     in_stock = (select(LotQuant.lot_id, func.sum(LotQuant.quantity).label("quantity")).join(Location, Location.id == LotQuant.location_id)
                 .where(Location.usage == "internal").group_by(LotQuant.lot_id).subquery())
-    stmt = (select(Lot, func.coalesce(in_stock.c.quantity, 0).label("quantity")).outerjoin(in_stock, in_stock.c.lot_id == Lot.id)
-            .order_by(Lot.expiry_date.is_(None), Lot.expiry_date, Lot.name, Lot.id))
+    quantity = func.coalesce(in_stock.c.quantity, 0).label("quantity")
+    stmt = (select(Lot, quantity).outerjoin(in_stock, in_stock.c.lot_id == Lot.id)
+            .order_by(*lot_sorting(quantity).order(sort)))
     if product_id is not None:
         stmt = stmt.where(Lot.product_id == product_id)
     if q and q.strip():

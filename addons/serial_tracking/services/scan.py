@@ -15,8 +15,9 @@ from erp_core.models import Product
 from ..models import StockMove, StockMoveLine
 from . import gs1
 from .assignment import assign_serials, move_serial_counts
-from .lots import assign_lots, line_lots
+from .lots import add_lots, line_lots
 from .moves import check_line
+from .serial_rules import serial_for
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,23 @@ class ScanResult:
     def to_dict(self) -> dict:
         found = {"line_id": self.line.id, "product_id": self.line.product_id, "assigned": self.assigned}
         return found | {key: value for key, value in (("serial", self.serial), ("lot", self.lot), ("expiry_date", self.expiry_date)) if value}
+
+    def understood_as(self) -> list[str]:
+        """What the scan was read as, in words for the person scanning: "GTIN 09506000134352 → Laptop 14",
+        "serial ABC123", "lot L-7, expires 2027-03-31"."""
+        words = []
+        product = self.line.product.name
+        gtin = self.reading.gtin or self.reading.content_gtin
+        if gtin:
+            words.append(f"GTIN {gtin} → {product}")
+        elif not self.assigned:  # a product barcode that is not a GTIN
+            words.append(f"barcode {self.reading.serial} → {product}")
+        if self.serial:
+            turned = self.serial != self.reading.serial  # the product keeps its serial numbers in capitals
+            words.append(f"serial {self.serial}" + (f" (scanned as {self.reading.serial})" if turned else ""))
+        if self.lot:
+            words.append(f"lot {self.lot}" + (f", expires {self.expiry_date.isoformat()}" if self.expiry_date else ""))
+        return words
 
 
 def _refuse(code: str, message: str) -> DomainError:
@@ -55,12 +73,17 @@ def _line_of_barcode(move: StockMove, code: str) -> StockMoveLine | None:
     return next((line for line in move.lines if line.product.barcode and line.product.barcode == code), None)
 
 
-def _lacking(lines: list[StockMoveLine]) -> list[StockMoveLine]:
-    """The serial- or lot-tracked lines among ``lines`` that still lack units (two queries)."""
+def units_held(lines: list[StockMoveLine]) -> dict[int, int]:
+    """{line id: units it holds}: serial numbers assigned, or the quantities of its lots (two queries)."""
     counts = move_serial_counts(list({line.move_id for line in lines}))
     lots = line_lots([line.id for line in lines if line.tracking == "lot"])
-    held = {line.id: counts.get(line.id, 0) if line.tracking == "serial" else sum(e["quantity"] for e in lots.get(line.id, []))
-            for line in lines}
+    return {line.id: counts.get(line.id, 0) if line.tracking == "serial"
+            else int(sum(e["quantity"] for e in lots.get(line.id, []))) for line in lines}
+
+
+def _lacking(lines: list[StockMoveLine]) -> list[StockMoveLine]:
+    """The serial- or lot-tracked lines among ``lines`` that still lack units."""
+    held = units_held(lines)
     return [line for line in lines if line.tracking in ("serial", "lot") and held[line.id] < line.quantity]
 
 
@@ -77,16 +100,10 @@ def _line_for_serial(move: StockMove) -> StockMoveLine:
                                     "Scan the product's barcode first, or scan on the line itself.")
 
 
-def _add_lot_unit(move: StockMove, line: StockMoveLine, lot: str, expiry: date | None, user) -> None:
-    """One more unit of ``lot`` on a lot line (a scan is one unit), checked like any lot assignment."""
-    entries = [{"name": e["name"], "quantity": e["quantity"], "expiry_date": e["expiry_date"]} for e in line_lots([line.id]).get(line.id, [])]
-    entry = next((e for e in entries if e["name"] == lot), None)
-    if entry is None:
-        entries.append({"name": lot, "quantity": 1, "expiry_date": expiry})
-    else:
-        entry["quantity"] += 1
-        entry["expiry_date"] = entry["expiry_date"] or expiry
-    assign_lots(move, line, entries, user)
+def _assign_serial(move: StockMove, line: StockMoveLine, raw: str, user) -> str:
+    """Assign one scanned serial number to ``line``; the name as stored (in capitals when the product asks)."""
+    assign_serials(move, line, [raw], replace=False, user=user)
+    return serial_for(raw, bool(line.product_tracking and line.product_tracking.serial_uppercase))
 
 
 def scan(move: StockMove, code: str, line: StockMoveLine | None = None, user=None) -> ScanResult:
@@ -105,17 +122,15 @@ def scan(move: StockMove, code: str, line: StockMoveLine | None = None, user=Non
             return ScanResult(barcode_line, reading)
         line = line or _line_for_serial(move)
         if line.tracking == "lot":
-            _add_lot_unit(move, line, reading.serial, None, user)
+            add_lots(move, line, [{"name": reading.serial, "quantity": 1}], user)  # a scan is one unit
             return ScanResult(line, reading, lot=reading.serial, assigned=True)
-        assign_serials(move, line, [reading.serial], replace=False, user=user)
-        return ScanResult(line, reading, serial=reading.serial, assigned=True)
+        return ScanResult(line, reading, serial=_assign_serial(move, line, reading.serial, user), assigned=True)
     gtin = reading.gtin or reading.content_gtin
     line = _line_of_gtin(move, gtin) if gtin else line or _line_for_serial(move)
     found = {"serial": reading.serial, "lot": reading.lot, "expiry_date": reading.expiry}
     if reading.serial and line.tracking != "lot":
-        assign_serials(move, line, [reading.serial], replace=False, user=user)
-        return ScanResult(line, reading, assigned=True, **found)
+        return ScanResult(line, reading, assigned=True, **found | {"serial": _assign_serial(move, line, reading.serial, user)})
     if reading.lot and line.tracking == "lot":
-        _add_lot_unit(move, line, reading.lot, reading.expiry, user)
+        add_lots(move, line, [{"name": reading.lot, "quantity": 1, "expiry_date": reading.expiry}], user)
         return ScanResult(line, reading, assigned=True, **found)
     return ScanResult(line, reading, **found)

@@ -11,7 +11,8 @@ from sqlalchemy.orm import aliased, joinedload
 from erp_core import audit
 from erp_core.database import db
 from erp_core.errors import DomainError, NotFound
-from erp_core.models import Product, User
+from erp_core.models import Partner, Product, User
+from erp_core.sorting import Sorting, related
 from erp_core.text import normalized_name, text_problem
 
 from ..models import SERIAL_NAME_MAX, Location, Serial, SerialHistory, StockMove
@@ -52,11 +53,41 @@ def name_starts(q: str):
     return (func.lower(Serial.name) >= pattern) & (func.lower(Serial.name) < pattern + "\U0010ffff")
 
 
+def delivered_to(partner_id: int):
+    """The ids of the units ever delivered to a customer: those they hold now and those they gave back."""
+    return (select(SerialHistory.serial_id).join(StockMove, StockMove.id == SerialHistory.move_id)
+            .join(Location, Location.id == SerialHistory.dest_location_id)
+            .where(StockMove.partner_id == partner_id, Location.usage == "customer"))
+
+
+def customers() -> list[Partner]:
+    """The partners units were ever delivered to, by name (the serial list's customer filter)."""
+    delivered = (select(StockMove.partner_id).join(Location, Location.id == StockMove.dest_location_id)
+                 .where(StockMove.state == "done", Location.usage == "customer"))
+    return list(db.session.scalars(select(Partner).where(Partner.id.in_(delivered)).order_by(Partner.name, Partner.id)))
+
+
+# The serial list's sortable columns (its page and its CSV export).
+SERIAL_SORTING = Sorting({"name": func.lower(Serial.name), "ref": func.lower(Serial.ref), "status": Serial.status,
+                          "product": related(Product, func.lower(Product.name), Serial.product_id),
+                          "location": related(Location, func.lower(Location.full_name), Serial.location_id)},
+                         default=(Serial.id.desc(),), tiebreak=(Serial.id,))
+
+
+def serial_order(sort: str | None = None, q: str | None = None, match: str = "contains") -> list:
+    """The ORDER BY of the serial list page and its export: the sort asked for; else newest first,
+    or by name for a prefix search (the order of the index the prefix walks)."""
+    if SERIAL_SORTING.key(sort) is None and q and q.strip() and match == "prefix":
+        return [func.lower(Serial.name), Serial.id]
+    return SERIAL_SORTING.order(sort)
+
+
 def serials_stmt(product_id: int | None = None, status: str | None = None, location_id: int | None = None, q: str | None = None,
-                 match: str = "contains"):
-    """Serials newest first, filtered; ``location_id`` includes the locations below it; ``q`` is a
-    part of the name (``match="contains"``) or its beginning (``match="prefix"``)."""
-    stmt = select(Serial).options(joinedload(Serial.product), joinedload(Serial.location)).order_by(Serial.id.desc())
+                 match: str = "contains", customer_id: int | None = None, sort: str | None = None):
+    """Serials filtered, sorted by ``sort`` (newest first by default); ``location_id`` includes the
+    locations below it; ``q`` is a part of the name (``match="contains"``) or its beginning
+    (``match="prefix"``); ``customer_id``: the units ever delivered to that customer."""
+    stmt = select(Serial).options(joinedload(Serial.product), joinedload(Serial.location)).order_by(*SERIAL_SORTING.order(sort))
     if product_id is not None:
         stmt = stmt.where(Serial.product_id == product_id)
     if status:
@@ -66,6 +97,8 @@ def serials_stmt(product_id: int | None = None, status: str | None = None, locat
         stmt = stmt.where(Serial.location_id.in_(locations_below(location)) if location else false())
     if q and q.strip():
         stmt = stmt.where(name_starts(q) if match == "prefix" else name_contains(q))
+    if customer_id is not None:
+        stmt = stmt.where(Serial.id.in_(delivered_to(customer_id)))
     return stmt
 
 

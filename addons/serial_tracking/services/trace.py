@@ -12,6 +12,7 @@ from erp_core.database import db
 from erp_core.models import Partner, User
 
 from ..models import Location, Serial, SerialHistory, StockMove
+from .serials import delivered_to
 
 _Source, _Dest = aliased(Location, name="trace_source"), aliased(Location, name="trace_dest")
 
@@ -85,10 +86,7 @@ def partner_serials_stmt(partner_id: int, held: str):
     now = select(Serial.id).where(Serial.customer_id == partner_id, Serial.location_id.in_(at_customer))
     if held == "now":
         return select(Serial).where(Serial.id.in_(now)).order_by(Serial.name, Serial.id)
-    delivered = (select(SerialHistory.serial_id).join(StockMove, StockMove.id == SerialHistory.move_id)
-                 .join(Location, Location.id == SerialHistory.dest_location_id)
-                 .where(StockMove.partner_id == partner_id, Location.usage == "customer"))
-    return select(Serial).where(Serial.id.in_(delivered), Serial.id.not_in(now)).order_by(Serial.name, Serial.id)
+    return select(Serial).where(Serial.id.in_(delivered_to(partner_id)), Serial.id.not_in(now)).order_by(Serial.name, Serial.id)
 
 
 def partner_serial_counts(partner_id: int) -> dict[str, int]:

@@ -3,7 +3,7 @@ lacks serials, a product barcode names its line, GS1 data picks the line by GTIN
 serial, lot and expiry date; everything else answers the assignment's codes and assigns nothing."""
 from erp_core.testing import assert_error, ok
 
-from .common import create_partner, create_product, invoice_move, post_invoice
+from .common import create_partner, create_product, invoice_move, post_invoice, receive
 
 GS = "\x1d"
 GTIN = "09506000134352"      # the GS1 example GTIN-14; the product stores its GTIN-13 form
@@ -97,3 +97,25 @@ def test_scanning_needs_the_right_to_assign_and_a_pending_move(api):
     assert_error(scan(api, move, "SN-10"), 409, "invalid_state")
     assert_error(scan(api, move, ""), 400, "bad_request")
     assert_error(api.as_("warehouse").post("/moves/999999/scan", json={"code": "X"}), 404, "not_found")
+
+
+def test_a_serial_number_stored_in_capitals_is_answered_as_stored_and_its_lower_case_twin_is_the_same_unit(api):
+    laptop = barcoded(api, None)
+    ok(api.as_("inventory_manager").patch(f"/products/{laptop['id']}", json={"serial_uppercase": True}))
+    move = receipt(api, (laptop, 2))
+    assert ok(scan(api, move, "lt-a001"))["serial"] == "LT-A001"
+    error = assert_error(scan(api, move, "LT-A001"), 422, "duplicate_serial")
+    assert "LT-A001 is given twice" in error["details"][0]["message"]
+    assert serials_of(api, move) == [["LT-A001"]]
+
+
+def test_another_products_unit_scanned_on_a_delivery_is_named_for_what_it_is(api):
+    monitor, dock = barcoded(api, None, name="27-inch monitor"), barcoded(api, None)
+    receive(api, monitor, ["MON-0009"])
+    receive(api, dock, ["DK-1"])
+    delivery = invoice_move(api, post_invoice(api, "customer_invoice", create_partner(api), [(dock, 1)]))
+    error = assert_error(scan(api, delivery, "MON-0009"), 422, "serial_not_at_location")
+    assert error["details"][0]["message"] == ("MON-0009 is a 27-inch monitor, not this product: "
+                                              "scan the serial number of a unit of this one.")
+    assert_error(scan(api, delivery, "DK-404"), 422, "serial_not_at_location")  # no product has it: check the number
+    assert serials_of(api, delivery) == [[]]

@@ -73,11 +73,28 @@ def test_scan_without_script_adds_good_serials_and_refuses_a_bad_one_with_its_re
 def test_scan_from_the_script_answers_json(api, web, receipt):
     headers = {"Accept": "application/json"}
     body = web.post(_line_url(receipt, "scan"), data={"serial": "SN-7"}, headers=headers).get_json()
-    assert body == {"serial": "SN-7", "count": 1, "quantity": 3, "ready": False, "message": "SN-7 added (1 / 3)."}
+    assert body == {"line_id": receipt["lines"][0]["id"], "assigned": True, "serial": "SN-7", "lot": None, "count": 1,
+                    "quantity": 3, "ready": False, "understood": ["serial SN-7"], "message": "serial SN-7: added (1 / 3)."}
     response = web.post(_line_url(receipt, "scan"), data={"serial": ""}, headers=headers)
     assert response.status_code == 422
     assert response.get_json()["error"]["details"][0]["code"] == "invalid_serial"
     assert _serials_of(api, receipt) == ["SN-7"]
+
+
+def test_scan_without_script_of_a_product_barcode_chooses_its_line_and_of_gs1_data_fills_the_line_of_its_gtin(api, web, laptop):
+    dock = create_product(api, "Dock")
+    ok(api.as_("inventory_manager").patch(f"/products/{dock['id']}", json={"barcode": "9506000134352"}))
+    move = invoice_move(api, post_invoice(api, "vendor_bill", create_partner(api), [(laptop, 1), (dock, 2)]))
+    dock_line = move["lines"][1]["id"]
+    response = web.post(_line_url(move, "scan"), data={"serial": "9506000134352"})  # on the laptop's line
+    assert response.status_code == 302 and response.location.endswith(f"?line={dock_line}#line-{dock_line}")
+    html = _text(web.get(response.location))
+    assert "GTIN 09506000134352 → Dock: now scan its serial numbers." in html
+    assert re.search(rf'<input[^>]*id="scan-{dock_line}"[^>]*autofocus', html, re.S)  # the next scan goes to the dock
+    web.post(_line_url(move, "scan"), data={"serial": "(01)09506000134352(21)DK-1"})
+    html = _text(web.get(f"/inventory/moves/{move['id']}"))
+    assert "GTIN 09506000134352 → Dock, serial DK-1: added (1 / 2)." in html
+    assert [line["serials"] for line in ok(api.get(f"/moves/{move['id']}"))["lines"]] == [[], ["DK-1"]]
 
 
 def test_pasted_list_shows_every_bad_entry_and_keeps_the_text(api, web, receipt):
@@ -244,18 +261,17 @@ def test_serial_list_searches_by_prefix_and_part_and_filters(api, web, laptop):
 
 
 def test_serial_list_pages_without_counting_everything(api, web, laptop, monkeypatch):
-    from erp_addons.serial_tracking.views import common, serials
+    from erp_addons.serial_tracking.views import serials
 
     from erp_core import web as core_web
 
-    monkeypatch.setattr(serials, "PAGE_SIZE", 2)
     monkeypatch.setattr(core_web, "PAGE_SIZE", 2)
-    monkeypatch.setattr(common, "COUNT_CAP", 3)
+    monkeypatch.setattr(serials, "COUNT_CAP", 3)
     receive(api, laptop, [f"SN-{n}" for n in range(1, 6)])
     html = _text(web.get("/inventory/serials"))
-    assert "1–2 of more than 3" in html and 'rel="next"' in html
+    assert "1–2 of more than 3 · page 1" in html and 'rel="next"' in html
     html = _text(web.get("/inventory/serials?page=3"))
-    assert "5–5 of 5" in html and 'rel="next"' not in html and "SN-1<" in html
+    assert "5–5 of 5 · page 3 of 3" in html and 'rel="next"' not in html and "SN-1<" in html
     html = _text(web.get("/inventory/serials?q=SN-4"))
     assert "1–1 of 1" in html
 

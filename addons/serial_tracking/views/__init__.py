@@ -7,5 +7,5 @@ from flask import Blueprint
 bp = Blueprint("serial_tracking", __name__, template_folder="../templates", static_folder="../static",
                static_url_path="/static/serial_tracking", url_prefix="/inventory")
 
-from . import (counts, delivery_slips, exports, imports, invoices, labels, locations, lots, move_page, moves,  # noqa: E402,F401
+from . import (counts, delivery_slips, exports, imports, invoices, labels, locations, lots, move_lots, move_page, moves,  # noqa: E402,F401
                returns, serials, stock, trace, tracking)  # (they add their routes to bp)

@@ -6,9 +6,9 @@ from erp_core.csvfiles import csv_response
 
 from .. import services
 from . import bp
-from .common import int_arg
 from .moves import move_filters
 from .serials import serial_filters
+from .stock import stock_filters
 
 
 @bp.route("/serials/export.csv")
@@ -28,4 +28,4 @@ def moves_csv():
 
 @bp.route("/stock/export.csv")
 def stock_csv():
-    return csv_response(services.stock_export(int_arg("product_id"), int_arg("location_id")))
+    return csv_response(services.stock_export(**stock_filters()))

@@ -12,7 +12,7 @@ from erp_core.activity import record_activity
 from erp_core.auth import acting_user, requires
 from erp_core.database import db
 from erp_core.forms import ErpForm
-from erp_core.web import PAGE_SIZE, page_args, perform
+from erp_core.web import list_page, perform
 
 from .. import services
 from ..models import MoveType
@@ -32,11 +32,11 @@ def expiry_state(expiry_date) -> str | None:
 
 @bp.route("/lots")
 def lots():
-    product_id, q = int_arg("product_id"), request.args.get("q", "").strip() or None
-    page, offset = page_args()
-    stmt = services.lots_stmt(product_id, q)
-    rows = db.session.execute(stmt.limit(PAGE_SIZE + 1).offset(offset)).all()
-    return render_template("serial_tracking/lots.html", lots=rows[:PAGE_SIZE], page=page, offset=offset, has_next=len(rows) > PAGE_SIZE,
+    product_id, q, sort = int_arg("product_id"), request.args.get("q", "").strip() or None, request.args.get("sort")
+    stmt = services.lots_stmt(product_id, q, sort)
+    listing = list_page(stmt, scalars=False)
+    return render_template("serial_tracking/lots.html", lots=listing.rows, listing=listing,
+                           sort=services.lot_sorting(stmt.selected_columns.quantity).key(sort),
                            product_choices=[(p.id, p.display_name) for p in services.tracked_products("lot")], expiry_state=expiry_state)
 
 

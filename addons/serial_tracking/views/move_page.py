@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from flask import jsonify, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -17,6 +17,7 @@ from erp_core.web import flash_error
 
 from .. import services
 from ..models import InventoryCount, MoveLineSerial, MoveType, Serial, StockMove, StockMoveLine
+from ..services import scan as scanning
 from ..services.returns import RETURN_TYPES, REVERSE_TYPES
 from . import bp
 from .common import capped_count, int_arg
@@ -32,7 +33,7 @@ class LineFeedback:
     """What went wrong in one of a line's forms, shown next to that form when the page re-renders."""
 
     line_id: int
-    form: str                     # scan | paste | generate | pick | list
+    form: str                     # scan | paste | generate | pick | list, or lot-add | lot-suggest | lot-list (move_lots)
     error: DomainError
     values: dict = field(default_factory=dict)
 
@@ -61,10 +62,13 @@ def _render_move(move: StockMove, feedback: LineFeedback | None = None, status: 
         elif may_assign and move.source_location.usage == "customer":
             panel["picker"] = _return_picker(move, line, panel)
         panels.append(panel)
-    first_open = next((p for p in panels if p["count"] < p["quantity"]), panels[0] if panels else None)
+    # the scan field to focus: the one of the line a problem is about, of the line a product barcode
+    # chose (?line=), else of the first line still lacking serial numbers
+    chosen = next((p for p in panels if p["line"].id == int_arg("line", 0)), None)
+    first_open = chosen or next((p for p in panels if p["count"] < p["quantity"]), panels[0] if panels else None)
     done = move.state == "done"
     return render_template(
-        "serial_tracking/move.html", move=move, panels=panels,
+        "serial_tracking/move.html", move=move, panels=panels, feedback=feedback,
         focus_line=(feedback.line_id if feedback else first_open["line"].id if first_open else None),
         types=MoveType.labels(), may_assign=may_assign,
         may_validate=pending and may(current_user, services.move_permission(move.type, "validate")),
@@ -143,13 +147,20 @@ def _line_action(move: StockMove, line: StockMoveLine, form_name: str, action, *
         with transaction():
             action(move, line, *args, user=acting_user(), **kwargs)
     except DomainError as exc:
-        if exc.status in (401, 403):
-            raise
-        if exc.status == 409:  # the move is no longer pending: its forms are gone, say so at the top
-            flash_error(exc)
-            return redirect(url_for(".move", move_id=move.id))
-        return _render_move(move, LineFeedback(line.id, form_name, exc, values or {}), exc.status if exc.status != 400 else 422)
+        return _refused(move, LineFeedback(line.id, form_name, exc, values or {}))
     return redirect(url_for(".move", move_id=move.id, _anchor=f"line-{line.id}"))
+
+
+def _refused(move: StockMove, feedback: LineFeedback):
+    """The page again with the problem next to the form that caused it (or at the top when the move
+    is no longer pending: its forms are gone)."""
+    exc = feedback.error
+    if exc.status in (401, 403):
+        raise exc
+    if exc.status == 409:
+        flash_error(exc)
+        return redirect(url_for(".move", move_id=move.id))
+    return _render_move(move, feedback, exc.status if exc.status != 400 else 422)
 
 
 def _wants_json() -> bool:
@@ -158,21 +169,36 @@ def _wants_json() -> bool:
 
 @bp.post("/moves/<int:move_id>/lines/<int:line_id>/scan")
 def line_scan(move_id: int, line_id: int):
-    """One scanned serial. The page's script asks for JSON and stays on the page; without the
-    script the form posts and the page re-renders."""
+    """One scan in a line's field, understood by the scan service as the API's scans are: a serial
+    number for this line, a product barcode choosing its line, GS1 data filling its GTIN's line.
+    The page's script asks for JSON and stays on the page; without the script the form posts and
+    the page re-renders, on the line the scan went to."""
     move, line = services.get_move_line(move_id, line_id)
-    name = request.form.get("serial", "")
-    if not _wants_json():
-        return _line_action(move, line, "scan", services.assign_serials, [name], replace=False, values={"serial": name})
+    code = request.form.get("serial", "")
     try:
         with transaction():
             authorize(services.move_permission(move.type, "assign"))
-            services.assign_serials(move, line, [name], replace=False, user=acting_user())
+            result = scanning.scan(move, code, line, acting_user())
     except DomainError as exc:
-        return jsonify(exc.to_dict()), exc.status
-    count, quantity = services.line_serial_count(line), int(line.quantity)
-    return jsonify({"serial": name.strip(), "count": count, "quantity": quantity, "ready": count == quantity,
-                    "message": f"{name.strip()} added ({count} / {quantity})."})
+        if _wants_json():
+            return jsonify(exc.to_dict()), exc.status
+        return _refused(move, LineFeedback(line.id, "scan", exc, {"serial": code}))
+    answer = _scan_answer(result)
+    if _wants_json():
+        return jsonify(answer)
+    flash(answer["message"], "success")
+    return redirect(url_for(".move", move_id=move.id, line=result.line.id, _anchor=f"line-{result.line.id}"))
+
+
+def _scan_answer(result: scanning.ScanResult) -> dict:
+    """What the page shows of an accepted scan: what it was understood as and where it went."""
+    line = result.line
+    count, quantity = scanning.units_held([line])[line.id], int(line.quantity)
+    understood = ", ".join(result.understood_as())
+    message = (f"{understood}: added ({count} / {quantity})." if result.assigned
+               else f"{understood}: now scan its serial numbers." if line.tracking == "serial" else f"{understood}.")
+    return {"line_id": line.id, "assigned": result.assigned, "serial": result.serial, "lot": result.lot, "count": count,
+            "quantity": quantity, "ready": count >= quantity, "understood": result.understood_as(), "message": message}
 
 
 @bp.post("/moves/<int:move_id>/lines/<int:line_id>/paste")

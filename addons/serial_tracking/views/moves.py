@@ -1,9 +1,11 @@
 """The list of stock movements, the form of a manual move, and validating or cancelling a move."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import FieldList, Form, FormField, SelectField, StringField
 from wtforms.validators import AnyOf, NumberRange, Optional
@@ -12,31 +14,33 @@ from erp_core.auth import acting_user, authorize, may
 from erp_core.database import db
 from erp_core.forms import ErpForm, ErrorPlaces, NumberField
 from erp_core.models import Partner, Product
-from erp_core.web import PAGE_SIZE, page_args, perform
+from erp_core.web import list_page, perform
 
 from .. import services
 from ..models import Location, MoveState, MoveType, StockMove
 from ..services.moves import plural
+from ..services.validation import assigned_quantities
 from . import bp
 from .common import location_choices
 
 
 @bp.route("/moves")
 def moves():
-    stmt = services.search_moves(**move_filters())
-    page, offset = page_args()
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = db.session.scalars(stmt.options(selectinload(StockMove.source_location), selectinload(StockMove.dest_location),
-                                           selectinload(StockMove.partner)).limit(PAGE_SIZE).offset(offset)).all()
-    return render_template("serial_tracking/moves.html", moves=rows, page=page, total=total, page_size=PAGE_SIZE,
+    filters = move_filters()
+    listing = list_page(services.search_moves(**filters).options(
+        selectinload(StockMove.source_location), selectinload(StockMove.dest_location), selectinload(StockMove.partner),
+        selectinload(StockMove.invoice)))
+    return render_template("serial_tracking/moves.html", moves=listing.rows, listing=listing,
+                           summaries=services.move_summaries([m.id for m in listing.rows]), sort=services.MOVE_SORTING.key(filters["sort"]),
                            types=MoveType.labels(), states=MoveState.labels(), may_create=_creatable_types())
 
 
 def move_filters() -> dict:
-    """The list's filters from the query string (what its search form sends); unknown values mean no filter."""
+    """The list's filters and sort from the query string (what its search form and headers send);
+    unknown values mean no filter."""
     return {"state": request.args.get("state") if request.args.get("state") in MoveState.values() else None,
             "type": request.args.get("type") if request.args.get("type") in MoveType.values() else None,
-            "q": request.args.get("q", "").strip() or None}
+            "q": request.args.get("q", "").strip() or None, "sort": request.args.get("sort")}
 
 
 def _creatable_types() -> dict[str, str]:
@@ -107,19 +111,30 @@ class ValidateForm(ErpForm):
     backorder = StringField(validators=[Optional(), AnyOf(["yes", "no"])])
 
 
-def shortfall(move: StockMove) -> tuple[int, int]:
-    """(serial numbers scanned, serial numbers missing) over the serial-tracked lines of a move."""
-    counts = services.move_serial_counts([move.id])
-    lines = [(counts.get(line.id, 0), int(line.quantity)) for line in move.lines if line.tracking == "serial"]
-    return sum(count for count, _ in lines), sum(max(quantity - count, 0) for count, quantity in lines)
+def _plain(value: Decimal) -> int | Decimal:
+    """A quantity as people write it: 6, not 6.000 (lots may hold 2.5 kg)."""
+    return int(value) if value == value.to_integral_value() else value.normalize()
+
+
+def held_by_line(move: StockMove) -> dict[int, int | Decimal]:
+    """What each serial- or lot-tracked line holds: its serial numbers, or its lots' quantities."""
+    held = assigned_quantities(move)
+    return {line.id: _plain(held.get(line.id, Decimal(0))) for line in move.lines if line.tracking != "none"}
+
+
+def shortfall(move: StockMove) -> tuple[int | Decimal, int | Decimal]:
+    """(units assigned, units missing) over the serial- and lot-tracked lines of a move."""
+    held = held_by_line(move)
+    lines = [(held[line.id], line.quantity) for line in move.lines if line.id in held]
+    return sum(count for count, _ in lines), _plain(sum((max(quantity - count, 0) for count, quantity in lines), Decimal(0)))
 
 
 def validation_asks(move: StockMove) -> bool:
     """Whether Validate asks first what becomes of the units not scanned (a backorder, or dropped):
-    a serial-tracked line lacks some, and something can be validated now. When nothing at all is
-    scanned, Validate goes straight to the refusal that says what is missing."""
+    a serial- or lot-tracked line lacks some, and something can be validated now. When nothing at
+    all is scanned, Validate goes straight to the refusal that says what is missing."""
     scanned, missing = shortfall(move)
-    return move.state == "pending" and bool(missing) and (bool(scanned) or any(line.tracking != "serial" for line in move.lines))
+    return move.state == "pending" and bool(missing) and (bool(scanned) or any(line.tracking == "none" for line in move.lines))
 
 
 @bp.get("/moves/<int:move_id>/validate")
@@ -130,10 +145,11 @@ def move_validate_choice(move_id: int):
     if not validation_asks(move):  # done, complete, or nothing scanned yet: nothing to ask
         return redirect(url_for(".move", move_id=move.id))
     scanned, missing = shortfall(move)
-    counts = services.move_serial_counts([move.id])
-    lines = [{"line": line, "scanned": counts.get(line.id, 0) if line.tracking == "serial" else None} for line in move.lines]
+    held = held_by_line(move)
+    lines = [{"line": line, "scanned": held.get(line.id),
+              "missing": _plain(line.quantity - held[line.id]) if line.id in held else None} for line in move.lines]
     return render_template("serial_tracking/move_validate.html", move=move, form=ValidateForm(), lines=lines,
-                           scanned=scanned, missing=missing)
+                           scanned=scanned, missing=missing, serials_only=all(line.tracking != "lot" for line in move.lines))
 
 
 @bp.post("/moves/<int:move_id>/validate")

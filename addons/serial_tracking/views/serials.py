@@ -6,47 +6,42 @@ from flask_login import current_user
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from erp_core.activity import record_activity
 from erp_core.auth import acting_user, authorize, may, requires
 from erp_core.database import db
 from erp_core.forms import ErpForm
-from erp_core.web import PAGE_SIZE, page_args, perform
+from erp_core.web import list_page, perform
 
 from .. import services
 from ..models import REASON_MAX, Location, MoveType, Serial, SerialHistory, SerialStatus, StockMove
 from . import bp
-from .common import capped_count, int_arg, location_choices
+from .common import COUNT_CAP, int_arg, location_choices
 from .journey import STROKES, journey_layout
 
 
 def serial_filters() -> dict:
-    """The list's filters from the query string (what its search form sends). The page's search
-    box matches the beginning of the name unless told ``match=contains``."""
+    """The list's filters and sort from the query string (what its search form and headers send).
+    The page's search box matches the beginning of the name unless told ``match=contains``."""
     return {"product_id": int_arg("product_id"),
             "status": request.args.get("status") if request.args.get("status") in SerialStatus.values() else None,
-            "location_id": int_arg("location_id"), "q": request.args.get("q", "").strip() or None,
-            "match": "contains" if request.args.get("match") == "contains" else "prefix"}
+            "location_id": int_arg("location_id"), "customer_id": int_arg("customer_id"),
+            "q": request.args.get("q", "").strip() or None,
+            "match": "contains" if request.args.get("match") == "contains" else "prefix", "sort": request.args.get("sort")}
 
 
 @bp.route("/serials")
 def serials():
     filters = serial_filters()
-    q, match = filters["q"], "starts" if filters["match"] == "prefix" else "contains"
-    stmt = services.serials_stmt(**filters)
-    if q and match == "starts":
-        stmt = stmt.order_by(None).order_by(func.lower(Serial.name), Serial.id)  # the order of the index the prefix walks
-    page, offset = page_args()
-    rows = db.session.scalars(stmt.limit(PAGE_SIZE + 1).offset(offset)).unique().all()
-    has_next = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
-    # Without a next page the total is known; otherwise count, but not past COUNT_CAP.
-    total, capped = capped_count(stmt) if has_next else (offset + len(rows), False)
+    stmt = services.serials_stmt(**filters).order_by(None).order_by(*services.serial_order(filters["sort"], filters["q"], filters["match"]))
+    listing = list_page(stmt, cap=COUNT_CAP)
     return render_template(
-        "serial_tracking/serials.html", serials=rows, page=page, has_next=has_next, offset=offset, total=total, capped=capped,
+        "serial_tracking/serials.html", serials=listing.rows, listing=listing,
+        sort=services.SERIAL_SORTING.key(filters["sort"]), match="starts" if filters["match"] == "prefix" else "contains",
         product_choices=[(p.id, p.display_name) for p in services.tracked_products()],
-        location_choices=location_choices(), statuses=SerialStatus.labels(), match=match,
+        location_choices=location_choices(), statuses=SerialStatus.labels(),
+        customer_choices=[(p.id, p.name) for p in services.customers()],
     )
 
 
@@ -76,7 +71,7 @@ def serial(serial_id: int):
     return _render_serial(services.get_serial(serial_id))
 
 
-def _render_serial(record: Serial, scrap_form: ScrapForm | None = None, status: int = 200):
+def _render_serial(record: Serial, scrap_form: ScrapForm | None = None, status: int = 200, ref_form: RefForm | None = None):
     warranty_end, warranty_status = services.warranty(record)
     in_stock = record.location is not None and record.location.usage == "internal"
     may_scrap = in_stock and all(may(current_user, services.move_permission("scrap", action)) for action in ("create", "validate"))
@@ -89,6 +84,7 @@ def _render_serial(record: Serial, scrap_form: ScrapForm | None = None, status: 
         journey=journey_layout(services.serial_journey(record)), strokes=STROKES, activity=record_activity("serial", record.id),
         returned=_last_return(record) if warranty_status == "returned" else None,
         scrap_form=(scrap_form or ScrapForm(formdata=None)) if may_scrap else None,
+        ref_form=(ref_form or RefForm(formdata=None, ref=record.ref)) if may(current_user, "serial.write") else None,
     ), status
 
 
@@ -118,3 +114,23 @@ def serial_scrap(serial_id: int):
             flash(f"{record.name} is scrapped: {move.reference} took it to {move.dest_location.full_name}.", "success")
             return redirect(url_for(".serial", serial_id=record.id))
     return _render_serial(services.get_serial(serial_id), form, 422)
+
+
+class RefForm(ErpForm):
+    ref = StringField("Internal reference", validators=[Optional(), Length(max=64)],
+                      description="Your own code for this unit, e.g. an asset tag; at most 64 characters. Empty it to remove it.")
+
+
+@bp.post("/serials/<int:serial_id>/ref")
+@requires("serial.write")
+def serial_ref(serial_id: int):
+    """Change a unit's internal reference (as PATCH /serials/{id} does)."""
+    record = services.get_serial(serial_id)
+    form = RefForm()
+    if form.validate_on_submit():
+        saved = perform(services.update_serial, record, form.ref.data, acting_user(), form=form)
+        if saved is not None:
+            flash(f"The internal reference of {saved.name} is now {saved.ref}." if saved.ref else
+                  f"{saved.name} has no internal reference now.", "success")
+            return redirect(url_for(".serial", serial_id=saved.id))
+    return _render_serial(services.get_serial(serial_id), status=422, ref_form=form)

@@ -1,0 +1,201 @@
+"""Lots on the move page, without JavaScript: a receipt line takes lot names with quantities and
+expiry dates, a delivery line picks lots free at its source or uses the first-expiry-first-out
+suggestion, an expired lot goes out only with an inventory manager's reason, and Validate treats lot
+lines as it treats serial lines. Every refusal is read back: the page says why and nothing changed."""
+import html as html_lib
+import re
+
+import pytest
+
+from erp_addons.serial_tracking.models import Lot, MoveLineLot
+from erp_core.testing import activity_of, log_in
+
+from .common import create_partner, create_product, invoice_move, ok, post_invoice, table_counts
+from .test_api_exports import read_csv
+from .test_lots import LATER, PAST, SOON, put_lots, receive_lots
+
+
+def _text(response, status: int = 200) -> str:
+    assert response.status_code == status, (response.status_code, response.get_data(as_text=True)[:3000])
+    return response.get_data(as_text=True)
+
+
+def _lots_url(move: dict, action: str) -> str:
+    return f"/inventory/moves/{move['id']}/lines/{move['lines'][0]['id']}/lots/{action}"
+
+
+def _count(page: str) -> str:
+    return re.search(r"data-lot-count[^>]*>([^<]*)<", page).group(1).strip()
+
+
+def _listed(page: str) -> list[tuple[str, str]]:
+    """(lot, quantity) of the line's "Lots on this line" table, as the page lists them."""
+    table = re.search(r"data-lot-list>.*?</table>", page, re.S).group(0)
+    return [(re.sub(r"\s+new$", "", re.sub(r"<[^>]+>", "", name)).strip(), qty)
+            for name, qty in re.findall(r"<tr><td>(.*?)</td>.*?<td class=\"num\">([^<]+)</td>", table, re.S)]
+
+
+def _alert(page: str) -> str:
+    """What the page says went wrong, next to the form."""
+    return " ".join(html_lib.unescape(m) for m in re.findall(r'class="error" role="alert">([^<]+)<', page))
+
+
+def _lots_of(api, move: dict) -> list[tuple[str, float]]:
+    return [(lot["name"], lot["quantity"]) for lot in ok(api.get(f"/moves/{move['id']}"))["lines"][0]["lots"]]
+
+
+@pytest.fixture
+def syrup(api):
+    return create_product(api, "Cough Syrup", tracking="lot")
+
+
+@pytest.fixture
+def bill_receipt(api, syrup):
+    """A pending receipt of 10 bottles of syrup, from a posted vendor bill."""
+    return invoice_move(api, post_invoice(api, "vendor_bill", create_partner(api, "Pharma Supply"), [(syrup, 10)]))
+
+
+def _delivery(api, product, quantity) -> dict:
+    return invoice_move(api, post_invoice(api, "customer_invoice", create_partner(api, "Pharmacy One"), [(product, quantity)]))
+
+
+def test_a_receipt_line_takes_lots_with_quantities_and_expiry_dates_and_one_can_be_removed(api, web, bill_receipt):
+    page = _text(web.get(f"/inventory/moves/{bill_receipt['id']}"))
+    assert _count(page) == "0 / 10 units" and "None yet." in page
+    assert 'name="expiry_date"' in page and "Use suggestion" not in page and "not tracked by serial number" not in page
+
+    response = web.post(_lots_url(bill_receipt, "add"), data={"lot": " L-7 ", "quantity": "7", "expiry_date": SOON.isoformat()})
+    assert response.status_code == 302 and response.location.endswith(f"#line-{bill_receipt['lines'][0]['id']}")
+    web.post(_lots_url(bill_receipt, "add"), data={"lot": "L-8", "quantity": "2", "expiry_date": LATER.isoformat()})
+    web.post(_lots_url(bill_receipt, "add"), data={"lot": "L-7", "quantity": "1", "expiry_date": ""})  # one more of L-7
+    page = _text(web.get(f"/inventory/moves/{bill_receipt['id']}"))
+    assert _count(page) == "10 / 10 units" and _listed(page) == [("L-7", "8"), ("L-8", "2")]
+    assert SOON.isoformat() in page and LATER.isoformat() in page
+
+    response = web.post(_lots_url(bill_receipt, "remove"), data={"lot": "L-8"})
+    assert response.status_code == 302
+    page = _text(web.get(f"/inventory/moves/{bill_receipt['id']}"))
+    assert _count(page) == "8 / 10 units" and _listed(page) == [("L-7", "8")]
+    assert _lots_of(api, bill_receipt) == [("L-7", 8)]
+    assert "Lots set: L-7 × 8" in activity_of(page)[0][2]
+
+
+def test_a_receipt_refuses_too_many_units_and_a_bad_date_in_plain_words_and_keeps_what_it_had(api, web, bill_receipt):
+    ok(put_lots(api, bill_receipt, [("L-7", 7, SOON)]))
+    before = table_counts(MoveLineLot, Lot)
+
+    add = _lots_url(bill_receipt, "add")
+    page = _text(web.post(add, data={"lot": "L-8", "quantity": "4", "expiry_date": LATER.isoformat()}), 422)
+    assert "No lot was assigned: 1 problem to fix first." in _alert(page)
+    assert "The lots add up to 11, more than the line&#39;s 10." in page
+    assert _count(page) == "7 / 10 units" and _listed(page) == [("L-7", "7")]
+    assert 'value="L-8"' in page and 'value="4"' in page  # the input is kept to correct it
+
+    page = _text(web.post(add, data={"lot": "L-8", "quantity": "3", "expiry_date": "31/03/2027"}), 422)
+    assert "“31/03/2027” is not a date: give the expiry date as YYYY-MM-DD" in _alert(page)
+    page = _text(web.post(add, data={"lot": "L-7", "quantity": "1", "expiry_date": LATER.isoformat()}), 422)
+    assert f"L-7 is on this line already with the expiry date {SOON.isoformat()}, not {LATER.isoformat()};" in page
+    page = _text(web.post(add, data={"lot": "L-9", "quantity": "zero"}), 422)
+    assert "L-9: give a quantity above 0 with at most 3 decimals." in page
+
+    assert table_counts(MoveLineLot, Lot) == before and _lots_of(api, bill_receipt) == [("L-7", 7)]
+    assert _count(_text(web.get(f"/inventory/moves/{bill_receipt['id']}"))) == "7 / 10 units"
+
+
+def test_a_delivery_uses_the_first_expiry_first_out_suggestion_and_refuses_a_lot_short_at_the_source(api, web, syrup):
+    receive_lots(api, syrup, [("LATE", 50, LATER), ("EARLY", 30, SOON)])
+    delivery = _delivery(api, syrup, 40)
+    page = _text(web.get(f"/inventory/moves/{delivery['id']}"))
+    assert 'name="expiry_date"' not in page and 'name="reason"' not in page
+    offered = re.findall(r'<option value="([^"]+)"[^>]*>[^—]+— ([\d,.]+) free', page)
+    assert 'value="EARLY" selected' in page  # the lot the suggestion starts with
+    assert offered == [("EARLY", "30"), ("LATE", "50")]
+    suggestion = re.search(r"data-lot-suggestion>.*?</form>", page, re.S).group(0)
+    assert re.findall(r"(\w+) × (\d+)", suggestion) == [("EARLY", "30"), ("LATE", "10")]
+
+    before = table_counts(MoveLineLot)
+    page = _text(web.post(_lots_url(delivery, "add"), data={"lot": "EARLY", "quantity": "35"}), 422)
+    assert "EARLY has 30 free at WH/Stock; 35 cannot be taken." in page
+    assert table_counts(MoveLineLot) == before and _lots_of(api, delivery) == []
+
+    ok(put_lots(api, delivery, [("EARLY", 28, None)]))  # the suggestion covers only what is missing, from what is still free
+    assert web.post(_lots_url(delivery, "suggest")).status_code == 302
+    page = _text(web.get(f"/inventory/moves/{delivery['id']}"))
+    assert _count(page) == "40 / 40 units" and _listed(page) == [("EARLY", "30"), ("LATE", "10")]
+    assert "Use suggestion" not in page
+    page = _text(web.post(_lots_url(delivery, "suggest")), 422)
+    assert "The line has all its units already." in page
+
+
+def test_an_expired_lot_is_refused_and_a_manager_lets_it_out_with_a_reason_kept_in_the_activity(api, web, client, syrup):
+    receive_lots(api, syrup, [("OLD", 10, PAST), ("NEW", 10, LATER)])
+    delivery = _delivery(api, syrup, 5)
+    page = _text(web.get(f"/inventory/moves/{delivery['id']}"))
+    assert f">EXPIRED · OLD — 10 free, expired {PAST.isoformat()}</option>" in page
+    assert 'name="reason"' not in page  # a warehouse user may not override
+    suggestion = re.search(r"data-lot-suggestion>.*?</form>", page, re.S).group(0)
+    assert "NEW × 5" in suggestion and "OLD" not in suggestion  # never suggested
+
+    page = _text(web.post(_lots_url(delivery, "add"), data={"lot": "OLD", "quantity": "2"}), 422)
+    assert f"OLD expired on {PAST.isoformat()}; it goes out only when an inventory manager lets it, with a reason." in page
+    assert web.post(_lots_url(delivery, "add"), data={"lot": "OLD", "quantity": "2", "reason": "Lab tests"}).status_code == 403
+    assert _lots_of(api, delivery) == []
+
+    manager = client.application.test_client()
+    log_in(manager, "inventory_manager")
+    page = _text(manager.get(f"/inventory/moves/{delivery['id']}"))
+    assert 'name="reason"' in page
+    page = _text(manager.post(_lots_url(delivery, "add"), data={"lot": "OLD", "quantity": "2"}), 422)  # no reason: still refused
+    assert "it goes out only when an inventory manager lets it" in page
+    reason = "Customer takes it for lab tests"
+    response = manager.post(_lots_url(delivery, "add"), data={"lot": "OLD", "quantity": "2", "reason": reason})
+    assert response.status_code == 302
+    # a warehouse user completing the line keeps the manager's decision
+    assert web.post(_lots_url(delivery, "suggest")).status_code == 302
+    page = _text(web.get(f"/inventory/moves/{delivery['id']}"))
+    assert _listed(page) == [("OLD", "2"), ("NEW", "3")] and "Expired" in page
+    assert ("inventory_manager_web", f"Lots set: OLD × 2; expired lots let out: OLD ({reason})") in [
+        (who, what) for _, who, what in activity_of(page)]
+    audit = ok(api.get(f"/audit?record=move:{delivery['id']}"))["items"]
+    assert [e["details"].get("reason") for e in audit if e["details"].get("expired_let_out")] == [reason]
+    assert ok(api.post(f"/moves/{delivery['id']}/validate"))["state"] == "done"
+
+
+def test_validate_asks_about_a_short_lot_line_and_makes_a_backorder_of_the_rest(api, web, bill_receipt):
+    ok(put_lots(api, bill_receipt, [("L-7", 6, SOON)]))
+    page = _text(web.get(f"/inventory/moves/{bill_receipt['id']}"))
+    assert f'href="/inventory/moves/{bill_receipt["id"]}/validate"' in page  # Validate asks first
+    page = _text(web.get(f"/inventory/moves/{bill_receipt['id']}/validate"))
+    assert "4 units are missing." in page and "Validate the 6 scanned and create a backorder for the 4 missing" in page
+    response = web.post(f"/inventory/moves/{bill_receipt['id']}/validate", data={"backorder": "yes"})
+    page = _text(web.get(response.location))
+    assert "is done with the 6 units scanned; the backorder" in html_lib.unescape(page)
+    backorder = ok(api.get("/moves?state=pending&type=receipt"))["items"]
+    assert [(m["backorder_of_id"], m["lines"][0]["quantity"]) for m in backorder] == [(bill_receipt["id"], 4)]
+    lots = ok(api.get(f"/lots?product_id={bill_receipt['lines'][0]['product_id']}"))["items"]
+    assert [(lot["name"], lot["quantity"]) for lot in lots] == [("L-7", 6)]
+
+
+def test_a_warehouse_user_sees_the_lots_of_a_done_move_without_forms(api, web, syrup):
+    move = receive_lots(api, syrup, [("L-1", 4, SOON)])
+    page = _text(web.get(f"/inventory/moves/{move['id']}"))
+    lot = ok(api.get(f"/lots?product_id={syrup['id']}"))["items"][0]
+    assert _count(page) == "4 / 4 units" and f'href="/inventory/lots/{lot["id"]}">L-1</a>' in page
+    assert "Add lot" not in page and 'name="lot"' not in page
+
+
+def test_the_delivery_slip_and_the_moves_csv_carry_the_lots(api, web, syrup):
+    receive_lots(api, syrup, [("EARLY", 6, SOON), ("LATE", 4, LATER)])
+    delivery = _delivery(api, syrup, 8)
+    ok(put_lots(api, delivery, [("EARLY", 6, None)]))
+    slip = _text(web.get(f"/inventory/moves/{delivery['id']}/delivery-slip"))
+    assert "Lots (6 of 8)" in slip and "not validated yet" in slip
+    assert re.findall(r"<tr><td>([^<]+)</td><td>([^<]+)</td>\s*<td class=\"num\">([^<]+)</td></tr>", slip) == [
+        ("EARLY", SOON.isoformat(), "6")]
+
+    rows = read_csv(web.get(f"/inventory/moves/export.csv?q={delivery['reference']}"))
+    assert [(r["tracking"], r["quantity"], r["serials_assigned"], r["lots_assigned"], r["ready"]) for r in rows] == [
+        ("lot", "8", "0", "6", "false")]
+    ok(put_lots(api, delivery, [("EARLY", 6, None), ("LATE", 2, None)]))
+    rows = read_csv(web.get(f"/inventory/moves/export.csv?q={delivery['reference']}"))
+    assert [(r["lots_assigned"], r["ready"]) for r in rows] == [("8", "true")]
