@@ -169,6 +169,9 @@ def release2_rows(report: dict) -> list[tuple]:
             rows.append((f"per-scan request, one scanner, server side (in-process), {backend}: receipt; delivery",
                          f"p50 {receipt['p50_ms']:.1f}; {delivery['p50_ms']:.1f} ms (p95 {receipt['p95_ms']:.1f}; {delivery['p95_ms']:.1f})",
                          "p50 ≤ 3 ms", max(receipt["p50_ms"], delivery["p50_ms"]) <= 3))
+            counts = [(phase["statements_first_scan"], phase["statements_last_scan"]) for phase in (receipt, delivery)]
+            rows.append((f"SQL statements per scan request, first and last of {receipt['samples']}, {backend}: receipt; delivery",
+                         "; ".join(f"{first}, {last}" for first, last in counts), "the same", all(a == b for a, b in counts)))
     for backend, result in backends.items():
         load = result.get("scanload")
         for phase in ("receipt", "delivery") if load else ():
