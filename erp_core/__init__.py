@@ -162,7 +162,9 @@ def create_app(settings: dict | None = None) -> Flask:
     app.url_map.converters["int"] = IdConverter
     db.init_app(app)
 
-    from . import web
+    from . import timing, web
+
+    timing.init_app(app)
 
     roles = _declared_roles(pm)
     state = ErpState(addons=loaded, plugin_manager=pm, settings=declared, roles=roles,

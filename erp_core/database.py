@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
+from flask import has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
@@ -148,11 +149,24 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cur.close()
 
 
+# Requests that only read. Anything that writes (POST, PUT, PATCH, DELETE; CLI commands and other
+# work outside a request) takes SQLite's write lock when its transaction begins.
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def reading_request() -> bool:
+    return has_request_context() and request.method in READING_METHODS
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_begin_immediate(conn):
     if conn.dialect.name == "sqlite":
-        # A reading connection (below) only reads: a deferred BEGIN takes no write lock.
-        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("erp_reading") else "BEGIN IMMEDIATE")
+        # A writer takes the lock up front and waits its turn (busy timeout) rather than failing on a
+        # read-to-write upgrade. A reading request or connection (below) begins deferred: in WAL mode
+        # it reads its snapshot while a writer writes. Its rare write (an API token's last use, once a
+        # minute) upgrades it; losing that race is "database is locked", which run_in_transaction retries.
+        reading = conn.get_execution_options().get("erp_reading") or reading_request()
+        conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
 @contextmanager

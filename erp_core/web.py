@@ -95,7 +95,8 @@ def init_app(app) -> None:
     def _shell():
         user = current_user if current_user.is_authenticated else None
         return {"menu": menu_for(user) if user else [], "may": lambda action: may(user, action),
-                "guide_sections": guide_sections, "addon_stylesheets": addon_stylesheets}
+                "guide_sections": guide_sections, "help_url": help_url,
+                "addon_stylesheets": addon_stylesheets}
 
 
 # ---------------------------------------------------------------- helpers for addon views
@@ -159,21 +160,29 @@ class ListPage:
 
 def list_page(stmt, cap: int | None = None, scalars: bool = True) -> ListPage:
     """The page ``?page=N`` of a select, PAGE_SIZE rows; ``?page=last``, or a page past the end,
-    is the last page. With ``cap`` the count stops a little past the page asked for (at least at
-    ``cap`` rows): counting a million rows on every page load is the slowest part of such a list,
-    and only the last page needs the exact number."""
+    is the last page. A page that shows the end of the list needs no count. With ``cap`` the count
+    stops a little past the page asked for (at least at ``cap`` rows): counting a million rows on
+    every page load is the slowest part of such a list, and only the last page needs the exact number."""
     page = page_args()[0]
     last = request.args.get("page") == "last"
+
+    def rows_of(number: int) -> list:  # one more row than shown: whether a next page exists
+        return (db.session.scalars if scalars else db.session.execute)(
+            stmt.limit(PAGE_SIZE + 1).offset((number - 1) * PAGE_SIZE)).all()
+
+    rows = [] if last else rows_of(page)
+    if not last and len(rows) <= PAGE_SIZE and (rows or page == 1):
+        return ListPage(rows, page, (page - 1) * PAGE_SIZE + len(rows), False, PAGE_SIZE)
     limit = None if last or cap is None else max(cap, page * PAGE_SIZE)
     counted = stmt.order_by(None) if limit is None else stmt.order_by(None).limit(limit + 1)
     total = db.session.scalar(select(func.count()).select_from(counted.subquery()))
     capped = limit is not None and total > limit
     if capped:
         total = limit
-    elif last or page > 1 and (page - 1) * PAGE_SIZE >= total:
+    elif not rows:  # past the end (or asked for the last page): show the last page
         page = max(1, -(-total // PAGE_SIZE))
-    rows = (db.session.scalars if scalars else db.session.execute)(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    return ListPage(rows, page, total, capped, PAGE_SIZE)
+        rows = rows_of(page)
+    return ListPage(rows[:PAGE_SIZE], page, total, capped, PAGE_SIZE)
 
 
 def page_of(stmt) -> tuple[int, int, list]:
@@ -307,16 +316,46 @@ def _guide_files() -> list[Path]:
     return sorted((f for folder in folders if folder.is_dir() for f in folder.glob("*.md")), key=lambda f: f.name)
 
 
+# A guide file says which pages its text is about with a mark just before a heading, such as
+# <!-- help: serial_tracking.move serial_tracking.moves --> (endpoints, or a blueprint for all its pages).
+HELP_MARK = re.compile(r'<!--\s*help:(.*?)-->\s*<h[1-6] id="([^"]+)"', re.S)
+
+
 @cache
 def _render_guide(path: Path) -> tuple[str, Markup]:
     text = path.read_text()
     title = re.search(r"^#\s+(.+)$", text, re.M)
     html = markdown.markdown(text, extensions=["tables", "sane_lists", "toc"])
+    # A wide table scrolls inside its own box on a phone, not the page (erp.js makes the box focusable).
+    html = html.replace("<table>", '<div class="table-wrap"><table>').replace("</table>", "</table></div>")
     return (title.group(1).strip() if title else path.stem), Markup(html)
 
 
 def guide_sections() -> list[dict]:
     return [{"slug": re.sub(r"^\d+-", "", f.stem), "title": _render_guide(f)[0], "path": f} for f in _guide_files()]
+
+
+def help_pages() -> dict[str, tuple[str, str]]:
+    """{endpoint or blueprint: (guide section slug, heading id)} from the guide files' help marks;
+    when two marks name the same page, the first in guide order wins."""
+    pages: dict[str, tuple[str, str]] = {}
+    for section in guide_sections():
+        for name, anchor in _help_marks(section["path"]):
+            pages.setdefault(name, (section["slug"], anchor))
+    return pages
+
+
+@cache
+def _help_marks(path: Path) -> list[tuple[str, str]]:
+    return [(name, anchor) for names, anchor in HELP_MARK.findall(_render_guide(path)[1]) for name in names.split()]
+
+
+def help_url() -> str:
+    """Where the header's Help button leads: the guide's part about this page (its endpoint, else its
+    blueprint), or the guide's start."""
+    pages = help_pages()
+    found = pages.get(request.endpoint) or pages.get(request.blueprint)
+    return url_for("core.guide", slug=found[0], _anchor=found[1]) if found else url_for("core.guide")
 
 
 @bp.route("/help")

@@ -35,8 +35,10 @@ def zone_of(user) -> ZoneInfo:
 
 def local_time(value: datetime | None, fmt: str = DATE_TIME) -> str:
     """``value`` (an aware UTC datetime) in the logged-in user's time zone, as ``fmt`` (the date, the
-    time and the zone's abbreviation by default: "2026-03-02 09:30 CET")."""
+    time and the zone's abbreviation by default: "2026-03-02 09:30 CET"); a date is written as it is."""
     if value is None:
         return ""
+    if not isinstance(value, datetime):  # a calendar date (an invoice date) is the same day in every zone
+        return value.strftime("%Y-%m-%d" if fmt == DATE_TIME else fmt)
     user = current_user if current_user and current_user.is_authenticated else None
     return value.astimezone(zone_of(user)).strftime(fmt)

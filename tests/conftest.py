@@ -27,7 +27,9 @@ def throwaway_addons(tmp_path, addon_tmp, monkeypatch):
     widgets = write_addon(folder, f"widgets_{addon_tmp}", {"name": "widgets", "version": "2.5", "summary": "Test widgets",
                                                             "depends": ["gadgets"]}, hooks=WIDGETS_HOOKS, views=WIDGETS_VIEWS)
     (widgets / "guide").mkdir()
-    (widgets / "guide" / "95-using-widgets.md").write_text("# Using widgets\n\nPaint a widget with **Paint**.\n")
+    (widgets / "guide" / "95-using-widgets.md").write_text(  # the help marks send the widgets pages' Help here
+        "<!-- help: widgets -->\n# Using widgets\n\nPaint a widget with **Paint**.\n\n"
+        "<!-- help: widgets.settings -->\n## Widget settings\n\nChoose the colours.\n")
     site = tmp_path / "site"
     write_addon(site, f"gadgets_{addon_tmp}", {"name": "gadgets", "version": "0.3", "summary": "Test gadgets", "depends": []},
                 hookspecs=GADGETS_HOOKSPECS, hooks=GADGETS_HOOKS, views=GADGETS_VIEWS)

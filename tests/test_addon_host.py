@@ -7,6 +7,7 @@ import pytest
 from erp_core import create_app
 from erp_core.addons import AddonError
 from erp_core.testing import anonymous_access_problems, log_in
+from erp_core.web import help_url
 from tests.support import write_addon
 
 
@@ -55,6 +56,13 @@ def test_an_addon_guide_section_joins_the_help_in_file_name_order(app, client):
     titles = re.findall(r'<a href="/help/[^"]+"[^>]*>([^<]+)</a>', toc)
     assert titles[0] == "Getting started" and titles[-1] == "Using widgets"
     assert client.get("/help/no-such-section").status_code == 404
+
+
+def test_an_addon_guide_tells_help_which_of_its_pages_it_explains(app):
+    with app.test_request_context("/widgets/settings"):
+        assert help_url() == "/help/using-widgets#widget-settings"
+    with app.test_request_context("/widgets/"):  # the rest of the blueprint: the section's title
+        assert help_url() == "/help/using-widgets#using-widgets"
 
 
 def test_both_addons_answer_the_dashboard_hook(app, client):

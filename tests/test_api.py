@@ -1,5 +1,7 @@
 """The /api/v1 plumbing every endpoint shares: one error shape for every failure (404, 405, bad
 JSON, wrong types, 500), pagination, and the OpenAPI document generated from the served routes."""
+import re
+
 import pytest
 from openapi_spec_validator import validate
 from sqlalchemy import insert
@@ -181,3 +183,18 @@ def test_openapi_describes_auth_errors_and_bodies(client):
     assert create_partner["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/PartnerIn")
     parameters = {p["name"] for p in paths["/api/v1/partners"]["get"]["parameters"]}
     assert {"limit", "offset", "q"} <= parameters
+
+
+# ---------------------------------------------------------------- Server-Timing
+
+
+def test_every_answer_says_how_much_of_its_time_went_into_sql(api, client):
+    """``Server-Timing: db;dur=<ms>, app;dur=<ms>``: SQL statements, then the rest of the server's
+    time; on API answers, errors and pages alike."""
+    timings = []
+    for response in (api.get("/partners"), api.post("/partners", json={"name": "Acme"}), api.get("/partners/999999"),
+                     client.get("/login")):
+        match = re.fullmatch(r"db;dur=(\d+\.\d), app;dur=(\d+\.\d)", response.headers.get("Server-Timing", ""))
+        assert match, response.headers
+        timings.append(tuple(map(float, match.groups())))
+    assert all(db > 0 and app > 0 for db, app in timings[:3])  # the token check alone is a statement

@@ -11,8 +11,10 @@ def test_login_dashboard_and_help(login, live_server):
     assert page.locator("main h1").first.inner_text() == "Dashboard"
     assert page.locator(".card").count() >= 1, "the addons' cards are on the dashboard"
 
-    page.click("header >> text=Help / Docs")
-    page.wait_for_url(live_server.url + "/help")
+    with page.context.expect_page() as opened:  # in a new tab, at the part about the dashboard
+        page.click("header >> text=Help / Docs")
+    page = opened.value
+    page.wait_for_url(live_server.url + "/help/getting-started#the-dashboard")
     assert page.locator(".guide-body h1").first.inner_text() == "Getting started"
 
     sections = page.locator(".guide-toc a")
@@ -75,7 +77,25 @@ def test_on_a_phone_the_menu_button_opens_the_menu(login, live_server):
 def test_on_a_phone_the_guide_fits_the_screen(login, live_server):
     page = login("accountant")
     page.set_viewport_size(PHONE)
-    page.click("header >> text=Help / Docs")
-    page.wait_for_url(live_server.url + "/help")
+    page.goto(live_server.url + "/help")
     assert page.locator(".guide-toc").is_visible()
     assert not page_overflows(page)
+
+
+def test_a_menu_opened_with_the_keyboard_closes_on_escape_and_when_the_focus_leaves_it(login):
+    page = login("admin")
+    menu = page.locator("#mainnav details.menu").first
+    summary = menu.locator("summary")
+    summary.focus()
+    page.keyboard.press("Enter")
+    assert menu.get_attribute("open") is not None and menu.locator(".menu-panel a").first.is_visible()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Escape")
+    assert menu.get_attribute("open") is None, "Escape closes the menu"
+    assert page.evaluate("document.activeElement.tagName") == "SUMMARY", "and the focus goes back to its button"
+
+    page.keyboard.press("Enter")
+    for _ in range(menu.locator(".menu-panel a").count() + 1):  # through its entries, and out
+        page.keyboard.press("Tab")
+    assert menu.evaluate("menu => !menu.contains(document.activeElement)")
+    assert menu.get_attribute("open") is None, "the menu does not stay open over what comes next"

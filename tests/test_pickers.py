@@ -46,3 +46,7 @@ def test_without_javascript_the_text_typed_names_the_record(client):
     assert "Northwind Components" in invoice and "[DOCK] USB-C dock" in invoice
     missing = client.post("/invoicing/new/vendor_bill", data={**form, "lines-0-product_id-label": "Laptop"})
     assert "No product matches 'Laptop'; check the spelling, or type part of its name." in html.unescape(missing.get_data(as_text=True))
+    # A line where only a product was typed is a line, not an empty one to leave out.
+    alone = client.post("/invoicing/new/vendor_bill", data={**form, "lines-0-product_id-label": "[dock] usb-c dock",
+                                                            "lines-1-product_id": "", "lines-1-product_id-label": "Tablet"})
+    assert "No product matches 'Tablet'" in html.unescape(alone.get_data(as_text=True)) and alone.status_code == 422

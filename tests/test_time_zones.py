@@ -2,7 +2,7 @@
 every page then shows date-times converted to it, and the API keeps answering in UTC."""
 import html
 import re
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from sqlalchemy import update
 
@@ -10,6 +10,7 @@ from erp_core import services
 from erp_core.database import db
 from erp_core.models import User
 from erp_core.testing import activity_of, log_in
+from erp_core.zones import local_time
 
 LOGIN_AT = datetime(2026, 1, 15, 23, 30, tzinfo=timezone.utc)  # already the next day in Tokyo, still the 15th in New York
 
@@ -89,3 +90,10 @@ def test_an_admin_sets_another_users_zone_and_it_shows_on_their_pages(client, ap
     other = app.test_client()
     log_in(other, "warehouse")
     assert other.post(f"/settings/users/{dora.id}/time_zone", data={"time_zone": "UTC"}).status_code == 403
+
+
+def test_a_date_is_the_same_day_in_every_zone_and_a_time_is_converted(app):
+    with app.test_request_context():  # nobody logged in: UTC
+        assert local_time(LOGIN_AT) == "2026-01-15 23:30 UTC"
+        assert local_time(date(2026, 1, 15)) == local_time(date(2026, 1, 15), "%Y-%m-%d") == "2026-01-15"
+        assert local_time(None) == ""

@@ -203,8 +203,10 @@ def test_the_last_admin_cannot_demote_or_deactivate_themselves_and_nothing_chang
 
     response = web.post(f"/settings/users/{me.id}/deactivate")
     assert response.status_code == 302
-    messages = [m for kind, m in flashes(web.get(response.location)) if kind == "error"]
+    page = web.get(response.location)
+    messages = [m for kind, m in flashes(page) if kind == "error"]
     assert any("last active administrator" in m for m in messages)
+    assert '<div class="flashes" role="alert" tabindex="-1">' in text(page), "screen readers say an error at once"
     assert read_user("admin_web").active is True
     assert [e.action for e in db.session.execute(audit.entries_stmt("user", me.id))] == ["create"]
 

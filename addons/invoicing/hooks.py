@@ -40,7 +40,7 @@ def erp_dashboard_cards(user):
     from erp_core.auth import may
 
     from .models import Invoice
-    from .services import today
+    from .services import oldest_drafts, today
 
     if not (may(user, "invoice.post") or may(user, "dashboard.overview")):
         return []
@@ -53,7 +53,10 @@ def erp_dashboard_cards(user):
         ("Customer invoices to post", drafts.get("customer_invoice", 0), url_for("invoicing.customer_invoices", state="draft")),
         ("Refunds to post", drafts.get("vendor_refund", 0) + drafts.get("customer_refund", 0), url_for("invoicing.refunds", state="draft")),
         ("Posted this month", posted, None),
-    ], order=20)]
+    ], order=20, lists=[("Oldest drafts", [(draft.display_name, url_for("invoicing.document", invoice_id=draft.id),
+                                             " · ".join(filter(None, (draft.partner.name if draft.partner else None,
+                                                                      draft.invoice_date.isoformat()))))
+                                            for draft in oldest_drafts()])])]
 
 
 @hookimpl

@@ -87,7 +87,8 @@ class LineForm(Form):
     tax_rate = NumberField("Tax %", [Optional()])
 
     def is_blank(self) -> bool:
-        return not any((field.raw_data or [""])[0].strip() for field in self)
+        # A product typed without the picker's script has no id yet: its text makes the line count.
+        return not any((field.raw_data or [""])[0].strip() for field in self) and not self.product_id.text
 
 
 class InvoiceForm(ErpForm):

@@ -3,6 +3,7 @@ labelled ``core``. Each addon keeps its revisions in ``<addon>/migrations/``; on
 of loaded addons take part, and ``erp init`` upgrades to every head."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -60,10 +61,30 @@ def upgrade_database(app: Flask) -> None:
     unknown = unknown_revisions(app)
     if unknown:
         raise SystemExit(_unknown_revisions_message(app, unknown))
-    with app.app_context(), db.engine.begin() as connection:
+    with app.app_context(), db.engine.connect() as connection, _sqlite_foreign_keys_at_the_end(connection), connection.begin():
         cfg = alembic_config(app)
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "heads")
+        if connection.dialect.name == "sqlite":
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+            if broken:
+                raise SystemExit(f"The migrations would leave rows referring to missing ones ({broken[:5]}); "
+                                 "nothing was changed.")
+
+
+@contextmanager
+def _sqlite_foreign_keys_at_the_end(connection):
+    """SQLite alters a table by copying it and dropping the old one, which the rows referring to it
+    would refuse: as SQLite's manual says, turn foreign keys off (outside any transaction, on the
+    driver's connection) and check them all once before committing (``upgrade_database``)."""
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 def revisions(app: Flask) -> tuple[set, set]:

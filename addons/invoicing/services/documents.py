@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from erp_core import audit
 from erp_core.database import db
@@ -169,6 +170,12 @@ def create_refund(invoice: Invoice, user=None) -> Invoice:
 INVOICE_SORTING = Sorting({"number": Invoice.number, "partner": related(Partner, func.lower(Partner.name), Invoice.partner_id),
                            "date": Invoice.invoice_date, "type": Invoice.type, "state": Invoice.state, "total": Invoice.total},
                           default=(Invoice.invoice_date.desc(), Invoice.id.desc()), tiebreak=(Invoice.id.desc(),))
+
+
+def oldest_drafts(limit: int = 5) -> list[Invoice]:
+    """The drafts waiting longest to be posted, with their partners."""
+    return db.session.scalars(select(Invoice).where(Invoice.state == "draft").options(selectinload(Invoice.partner))
+                              .order_by(Invoice.created_at, Invoice.id).limit(limit)).all()
 
 
 def search_invoices(types: tuple[str, ...] = (), state: str | None = None, partner_id: int | None = None, q: str | None = None,

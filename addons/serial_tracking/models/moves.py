@@ -5,8 +5,9 @@ from datetime import datetime
 from decimal import Decimal
 
 from erp_addons.invoicing.models import Invoice
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (Boolean, CheckConstraint, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint, case, false,
+                        select, text)
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from erp_core.database import UtcDateTime, db, utcnow
 from erp_core.models import Partner, Product, User
@@ -14,7 +15,7 @@ from erp_core.vocabulary import Vocabulary
 
 from .locations import Location
 from .products import ProductTracking
-from .serials import SERIAL_NAME_MAX
+from .serials import SERIAL_NAME_MAX, Serial
 
 
 REASON_MAX = 500
@@ -101,12 +102,18 @@ class StockMoveLine(db.Model):
 class MoveLineSerial(db.Model):
     """A serial name assigned to a line of a move. ``serial_id`` is the unit the name designated when
     it was assigned or validated; it stays NULL for the units a receipt created on validation
-    (history and serials find those by scope and name)."""
+    (history and serials find those by scope and name).
+
+    ``reserved``: the row of a pending move out of stock holds its unit until the move is done,
+    cancelled or the row removed. The partial unique index allows one open reservation per unit,
+    whatever the number of concurrent requests, without writing to ``serials``."""
 
     __tablename__ = "move_line_serials"
     __table_args__ = (
         UniqueConstraint("move_id", "scope", "name"),
         Index("ix_move_line_serials_line_id", "line_id", "id"),
+        Index("uq_move_line_serials_reserved_serial_id", "serial_id", unique=True,
+              sqlite_where=text("reserved = 1"), postgresql_where=text("reserved")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -116,3 +123,15 @@ class MoveLineSerial(db.Model):
     scope: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(SERIAL_NAME_MAX))
     serial_id: Mapped[int | None] = mapped_column(ForeignKey("serials.id"))
+    reserved: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+# Read as before, though stored on the assignment rows: the pending move that reserves a unit, and
+# its status (on_hand while reserved).
+Serial.reserved_by_move_id = column_property(
+    select(MoveLineSerial.move_id).where(MoveLineSerial.serial_id == Serial.id, MoveLineSerial.reserved)
+    .correlate_except(MoveLineSerial).scalar_subquery())
+Serial.reserved_by_move = relationship(StockMove, secondary=MoveLineSerial.__table__, viewonly=True, uselist=False,
+                                      primaryjoin=(MoveLineSerial.serial_id == Serial.id) & MoveLineSerial.reserved,
+                                      secondaryjoin=MoveLineSerial.move_id == StockMove.id)
+Serial.status = column_property(case((Serial.reserved_by_move_id.expression.is_not(None), "on_hand"), else_=Serial.stock_status))

@@ -37,9 +37,6 @@ class Serial(db.Model):
         Index("ix_serials_status_id", "status", "id"),
         Index("ix_serials_location_status", "location_id", "status", "product_id"),
         Index("ix_serials_product_id", "product_id", "id"),
-        # Only the few reserved units are indexed, so receiving and delivering in bulk skip it.
-        Index("ix_serials_reserved_by_move_id", "reserved_by_move_id", sqlite_where=text("reserved_by_move_id IS NOT NULL"),
-              postgresql_where=text("reserved_by_move_id IS NOT NULL")),
         # Made by migration serial_tracking_0003 only where pg_trgm can be had; see erp_core.migrations.include_object.
         {"info": {"optional_indexes": ("ix_serials_name_trgm",)}},
     )
@@ -50,8 +47,10 @@ class Serial(db.Model):
     scope: Mapped[int] = mapped_column(Integer)
     ref: Mapped[str | None] = mapped_column(String(64))
     location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))  # None: never received
-    status: Mapped[str] = mapped_column(String(16), default="out_of_stock")
-    reserved_by_move_id: Mapped[int | None] = mapped_column(ForeignKey("stock_moves.id"))
+    # Where the unit is: available (in stock) or out_of_stock. ``status`` adds on_hand, a unit in stock
+    # reserved by a pending move: reservations live on the assignment rows (models.moves), so
+    # reserving and freeing a unit never rewrites its row here.
+    stock_status: Mapped[str] = mapped_column("status", String(16), default="out_of_stock")
     received_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     vendor_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))
     vendor_bill_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"))
@@ -64,7 +63,6 @@ class Serial(db.Model):
     product_tracking: Mapped[ProductTracking | None] = relationship(
         primaryjoin="foreign(Serial.product_id) == ProductTracking.product_id", viewonly=True)
     location: Mapped[Location | None] = relationship()
-    reserved_by_move = relationship("StockMove")
     vendor: Mapped[Partner | None] = relationship(foreign_keys=[vendor_id])
     vendor_bill: Mapped[Invoice | None] = relationship(foreign_keys=[vendor_bill_id])
     customer: Mapped[Partner | None] = relationship(foreign_keys=[customer_id])

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import JSON, bindparam, case, delete, func, insert, literal, not_, select, update
+from sqlalchemy import JSON, bindparam, case, delete, false, func, literal, not_, select, true, update
 from sqlalchemy.orm import aliased
 
 from erp_core import audit
-from erp_core.database import db
+from erp_core.database import db, dialect_insert
 from erp_core.errors import DomainError, NotFound, raise_if_problems
 from erp_core.models import Product
 from erp_core.text import normalized_name
@@ -17,12 +17,12 @@ from ..models import Location, MoveLineSerial, Serial, StockMove, StockMoveLine
 from .locations import locations_below
 from .moves import Direction, check_line, direction, lock, plural, require_pending, scope
 from .serial_rules import compiled, in_words, serial_for
-from .serials import name_contains, serial_name_problem
+from .serials import name_contains, serial_name_problem, status_is
 
 TRAILING_NUMBER = re.compile(r"^(.*?)([0-9]+)$")
 # Aliases built once: building them costs more than running the small queries that use them.
 _AssignedSerial, _Here, _Reserver = aliased(Serial, name="assigned_serial"), aliased(Location, name="here"), aliased(StockMove, name="reserver")
-_ItsProduct = aliased(Product, name="its_product")
+_ItsProduct, _Reservation = aliased(Product, name="its_product"), aliased(MoveLineSerial, name="reservation")
 
 
 def product_barcodes(names: list[str]) -> dict[str, str]:
@@ -62,11 +62,14 @@ def assignment_problems(move: StockMove, line: StockMoveLine, names: list[str], 
     if line.tracking != "serial":
         return [not_tracked(line)], []
     line_scope = scope(line.product_id)
-    others = select(MoveLineSerial.name).where(MoveLineSerial.move_id == move.id, MoveLineSerial.scope == line_scope)
-    taken = set(db.session.scalars(others.where(MoveLineSerial.line_id != line.id) if replace else others))
     rules = line.product_tracking
     uppercase, pattern = (rules.serial_uppercase, rules.serial_pattern) if rules else (False, None)
     names = [serial_for(raw, uppercase) for raw in names]
+    # Only the given names already on the move: a scan reads one row, not the line's thousands.
+    given, _ = names_table(names)
+    others = (select(MoveLineSerial.name).join(given, given.c.value == MoveLineSerial.name)
+              .where(MoveLineSerial.move_id == move.id, MoveLineSerial.scope == line_scope))
+    taken = set(db.session.scalars(others.where(MoveLineSerial.line_id != line.id) if replace else others))
     barcodes = product_barcodes(names)
     problems, accepted = [], {}
     for name in names:
@@ -77,22 +80,25 @@ def assignment_problems(move: StockMove, line: StockMoveLine, names: list[str], 
             problems.append(_detail(name, line.id, "duplicate_serial", f"{name} is given twice in {move.reference}; each unit is counted once."))
         else:
             accepted[name] = None
-    room = int(line.quantity) - (0 if replace else line_serial_count(line))
+    # What the line holds already, and its last row (the new rows come after it): one query.
+    held, after = (0, 0) if replace else db.session.execute(
+        select(func.count(), func.coalesce(func.max(MoveLineSerial.id), 0)).where(MoveLineSerial.line_id == line.id)).one()
+    room = int(line.quantity) - held
     for name in list(accepted)[max(room, 0):]:
         problems.append(_detail(name, line.id, "too_many_serials",
                                 f"{name} is one serial number too many: the line is for {int(line.quantity)} and {'no more fit' if room <= 0 else f'only {room} more fit'}."))
-    if replace:
-        _release(move, MoveLineSerial.line_id == line.id)
+    if replace:  # deleting the rows frees the units they reserved
         db.session.execute(delete(MoveLineSerial).where(MoveLineSerial.line_id == line.id))
-        after = 0
-    else:
-        after = db.session.scalar(select(func.coalesce(func.max(MoveLineSerial.id), 0)).where(MoveLineSerial.line_id == line.id))
     if accepted:
-        _insert_assignments(move, line, line_scope, list(accepted))
-        new_rows = (MoveLineSerial.line_id == line.id, MoveLineSerial.id > after)
-        problems += state_problems(direction(move), *new_rows)
-        if not problems:
-            problems += _reserve(direction(move), *new_rows, expected=len(accepted))
+        moving, new_rows = direction(move), (MoveLineSerial.line_id == line.id, MoveLineSerial.id > after)
+        if not _insert_assignments(move, line, line_scope, list(accepted), reserve=moving.outgoing):
+            # Another pending move holds one of the units: write the rows without reserving, so that
+            # the check below names each such unit and its move (the caller's rollback undoes them).
+            db.session.execute(delete(MoveLineSerial).where(*new_rows))
+            _insert_assignments(move, line, line_scope, list(accepted), reserve=False)
+        # Checked after reserving: a concurrent move that held a unit has committed by now, so
+        # where the unit is now is what is read.
+        problems += state_problems(moving, *new_rows)
     return problems, list(accepted)
 
 
@@ -107,12 +113,21 @@ def names_table(names: list[str]):
     return table, table.c.key
 
 
-def _insert_assignments(move: StockMove, line: StockMoveLine, line_scope: int, names: list[str]) -> None:
-    """Assigned rows in the given order, each linked to the existing serial of its name."""
+def _insert_assignments(move: StockMove, line: StockMoveLine, line_scope: int, names: list[str], reserve: bool) -> bool:
+    """Assigned rows in the given order, each linked to the existing serial of its name and, with
+    ``reserve``, reserving it. False when a unit is reserved already: its row is then left out (one
+    open reservation per unit, enforced by the partial unique index even between concurrent
+    requests: the second waits for the first to commit)."""
     table, position = names_table(names)
-    rows = (select(literal(move.id), literal(line.id), literal(line.product_id), literal(line_scope), table.c.value, Serial.id)
-            .select_from(table).outerjoin(Serial, (Serial.scope == line_scope) & (Serial.name == table.c.value)).order_by(position))
-    db.session.execute(insert(MoveLineSerial).from_select(("move_id", "line_id", "product_id", "scope", "name", "serial_id"), rows))
+    rows = (select(literal(move.id), literal(line.id), literal(line.product_id), literal(line_scope), table.c.value, Serial.id,
+                   Serial.id.is_not(None) if reserve else false())
+            .select_from(table).outerjoin(Serial, (Serial.scope == line_scope) & (Serial.name == table.c.value))
+            .where(true()).order_by(position))  # WHERE: SQLite reads ON CONFLICT after a join as its ON otherwise
+    stmt = dialect_insert(MoveLineSerial.__table__).from_select(
+        ("move_id", "line_id", "product_id", "scope", "name", "serial_id", "reserved"), rows)
+    if reserve:
+        stmt = stmt.on_conflict_do_nothing(index_elements=["serial_id"], index_where=MoveLineSerial.reserved == true())
+    return db.session.execute(stmt, execution_options={"preserve_rowcount": True}).rowcount == len(names)  # INSERTs need asking
 
 
 def link_serials(*where) -> None:
@@ -126,12 +141,12 @@ def state_problems(moving: Direction, *where) -> list[dict]:
     """The rules that depend on where each assigned serial is now, as one query over the assigned
     rows selected by ``where``: it returns only the offenders."""
     move, source = moving.move, moving.source
-    s, here, reserver = _AssignedSerial, _Here, _Reserver
+    s, here, reserver, reservation = _AssignedSerial, _Here, _Reserver, _Reservation
     at_source = here.parent_path.startswith(source.parent_path)
     conditions = [(s.id.is_not(None) & (s.product_id != MoveLineSerial.product_id), "wrong_product")]
     if moving.outgoing:
         conditions += [(s.id.is_(None), "missing"), (here.id.is_(None) | not_(at_source), "not_at_location"),
-                       (s.reserved_by_move_id.is_not(None) & (s.reserved_by_move_id != move.id), "reserved")]
+                       (reservation.id.is_not(None), "reserved")]
     elif moving.customer_return:
         delivered = here.id.is_not(None) & at_source  # never NULL: FALSE AND NULL is FALSE
         if move.partner_id is not None:
@@ -140,17 +155,17 @@ def state_problems(moving: Direction, *where) -> list[dict]:
     else:
         conditions += [(here.usage == "internal", "in_stock")]
     reason = case(*conditions, else_=None)
-    rows = db.session.execute(
-        select(MoveLineSerial.name, MoveLineSerial.line_id, reason.label("reason"), here.full_name, reserver.reference,
-               _ItsProduct.name.label("product"))
-        .select_from(MoveLineSerial)
-        .outerjoin(s, s.id == MoveLineSerial.serial_id)
-        .outerjoin(_ItsProduct, _ItsProduct.id == s.product_id)
-        .outerjoin(here, here.id == s.location_id)
-        .outerjoin(reserver, reserver.id == s.reserved_by_move_id)
-        .where(*where, reason.is_not(None))
-        .order_by(MoveLineSerial.id)
-    ).all()
+    stmt = (select(MoveLineSerial.name, MoveLineSerial.line_id, reason.label("reason"), here.full_name,
+                   reserver.reference if moving.outgoing else literal(None), _ItsProduct.name.label("product"))
+            .select_from(MoveLineSerial)
+            .outerjoin(s, s.id == MoveLineSerial.serial_id)
+            .outerjoin(_ItsProduct, _ItsProduct.id == s.product_id)
+            .outerjoin(here, here.id == s.location_id))
+    if moving.outgoing:  # another pending move's open reservation of the unit
+        held_elsewhere = (reservation.serial_id == s.id) & reservation.reserved & (reservation.move_id != move.id)
+        stmt = (stmt.outerjoin(reservation, held_elsewhere)
+                .outerjoin(reserver, reserver.id == reservation.move_id))
+    rows = db.session.execute(stmt.where(*where, reason.is_not(None)).order_by(MoveLineSerial.id)).all()
     if not rows:
         return []
     partner = move.partner.name if move.partner_id is not None else "this customer"
@@ -181,28 +196,6 @@ def _products_of_names(names: list[str]) -> dict[str, str]:
     table, _ = names_table(names)
     return dict(db.session.execute(select(Serial.name, Product.name).join(table, table.c.value == Serial.name)
                                    .join(Product, Product.id == Serial.product_id)).all())
-
-
-def _reserve(moving: Direction, *where, expected: int) -> list[dict]:
-    """A move out of stock reserves the serials assigned to it. If another transaction reserved
-    one since the check, fewer rows change: report which, from what is committed now."""
-    if not moving.outgoing:
-        return []
-    assigned = select(MoveLineSerial.serial_id).where(*where)
-    changed = db.session.execute(
-        update(Serial).where(Serial.id.in_(assigned), Serial.reserved_by_move_id.is_(None))
-        .values(reserved_by_move_id=moving.move.id, status="on_hand"),
-        execution_options={"synchronize_session": False}).rowcount
-    return state_problems(moving, *where) if changed != expected else []
-
-
-def _release(move: StockMove, *where) -> None:
-    """Free the serials of the assigned rows selected by ``where`` that ``move`` reserved."""
-    db.session.execute(
-        update(Serial).where(Serial.reserved_by_move_id == move.id,
-                             Serial.id.in_(select(MoveLineSerial.serial_id).where(MoveLineSerial.move_id == move.id, *where)))
-        .values(reserved_by_move_id=None, status="available"),
-        execution_options={"synchronize_session": False})
 
 
 def fill_with_oldest(move: StockMove, line: StockMoveLine, user=None) -> StockMoveLine:
@@ -267,8 +260,7 @@ def remove_serial(move: StockMove, line: StockMoveLine, name: str, user=None) ->
     row = (MoveLineSerial.line_id == line.id, MoveLineSerial.name == name)
     if db.session.scalar(select(MoveLineSerial.id).where(*row)) is None:
         raise NotFound(f"{name} is not assigned to this line of {move.reference}.")
-    _release(move, *row)
-    db.session.execute(delete(MoveLineSerial).where(*row))
+    db.session.execute(delete(MoveLineSerial).where(*row))  # and frees the unit it reserved
     audit.record("remove", "move", move.id, user, line_id=line.id, serial=name)
     return line
 
@@ -306,7 +298,7 @@ def move_serial_previews(move_ids: list[int], limit: int = 5) -> dict[int, tuple
 def available_serials_stmt(move: StockMove, line: StockMoveLine, q: str | None = None):
     """Serials a delivery-type line can take: the line's product, free, at the move's source
     location or below, oldest received first."""
-    stmt = (select(Serial).where(Serial.product_id == line.product_id, Serial.status == "available",
+    stmt = (select(Serial).where(Serial.product_id == line.product_id, status_is("available"),
                                  Serial.location_id.in_(locations_below(move.source_location)))
             .order_by(Serial.received_at, Serial.id))
     return stmt.where(name_contains(q)) if q else stmt

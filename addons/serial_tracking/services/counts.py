@@ -121,7 +121,7 @@ def difference(count: InventoryCount) -> Difference:
     expected = db.session.execute(
         select(Serial.name, Serial.product_id, Serial.id, Location.full_name, Serial.reserved_by_move_id)
         .join(Location, Location.id == Serial.location_id)
-        .where(Serial.location_id.in_(here), Serial.status.in_(("available", "on_hand"))).order_by(Serial.name)).all()
+        .where(Serial.location_id.in_(here), Serial.stock_status == "available").order_by(Serial.name)).all()
     units = [{"name": r.name, "product_id": r.product_id, "serial_id": r.id} for r in counted]
     return Difference(
         counted=units,

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from itertools import groupby
 
 from erp_addons.invoicing.models import Invoice
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 
 from erp_core.csvfiles import CsvExport, plain_number
@@ -46,15 +46,17 @@ def serials_export(product_id: int | None = None, status: str | None = None, loc
     """Serial numbers as ``GET /serials`` lists them, in the list page's order (``serial_order``)."""
     vendor, customer = aliased(Partner, name="vendor"), aliased(Partner, name="customer")
     bill, invoice = aliased(Invoice, name="vendor_bill"), aliased(Invoice, name="customer_invoice")
-    reserver = aliased(StockMove, name="reserver")
-    stmt = (select(Serial.id, Serial.name, Serial.product_id, Product.default_code, Product.name, Serial.ref, Serial.status,
-                   Serial.location_id, Location.full_name, Serial.reserved_by_move_id, reserver.reference, Serial.received_at,
+    reservation, reserver = aliased(MoveLineSerial, name="reservation"), aliased(StockMove, name="reserver")
+    shown_status = case((reservation.id.is_not(None), "on_hand"), else_=Serial.stock_status)  # Serial.status, joined once
+    stmt = (select(Serial.id, Serial.name, Serial.product_id, Product.default_code, Product.name, Serial.ref, shown_status,
+                   Serial.location_id, Location.full_name, reservation.move_id, reserver.reference, Serial.received_at,
                    Serial.vendor_id, vendor.name, Serial.vendor_bill_id, bill.number, Serial.delivered_at, Serial.customer_id,
                    customer.name, Serial.customer_invoice_id, invoice.number, Location.usage, ProductTracking.warranty_months)
             .select_from(Serial).join(Product, Product.id == Serial.product_id)
             .outerjoin(ProductTracking, ProductTracking.product_id == Serial.product_id)
             .outerjoin(Location, Location.id == Serial.location_id)
-            .outerjoin(reserver, reserver.id == Serial.reserved_by_move_id)
+            .outerjoin(reservation, (reservation.serial_id == Serial.id) & reservation.reserved)
+            .outerjoin(reserver, reserver.id == reservation.move_id)
             .outerjoin(vendor, vendor.id == Serial.vendor_id).outerjoin(bill, bill.id == Serial.vendor_bill_id)
             .outerjoin(customer, customer.id == Serial.customer_id).outerjoin(invoice, invoice.id == Serial.customer_invoice_id))
     stmt = _filtered(stmt, serials_stmt(product_id, status, location_id, q, match, customer_id)).order_by(*serial_order(sort, q, match))

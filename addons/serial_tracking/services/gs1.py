@@ -54,6 +54,7 @@ from datetime import date
 from typing import Literal
 
 from biip import ParseConfig, ParseError
+from biip.gs1_application_identifiers import GS1ApplicationIdentifier
 from biip.gs1_digital_link_uris import GS1DigitalLinkURI
 from biip.gs1_element_strings import GS1ElementString
 from biip.gs1_messages import GS1Message
@@ -73,6 +74,8 @@ _DIGITAL_LINK_SYMBOLS = {GS1Symbology.GS1_DATAMATRIX, GS1Symbology.GS1_QR_CODE}
 _GTIN_SYMBOLS = GS1Symbology.with_gtin()
 _BRACKETED = re.compile(r"\(\d{2,4}\)")
 _URL = ("http://", "https://")
+_NO_MATCH = re.compile(r"Failed to match '(?P<data>[^']*)' with GS1 AI \((?P<ai>\d+)\) pattern")
+_AI_FORMAT = re.compile(r"N\d\+(?P<kind>[NX])(?P<upto>\.\.)?(?P<length>\d+)")
 # GS1 "character set 82", the characters AI 10 and AI 21 may hold: no space, no # $ @ [ \ ] ^ ` { | } ~.
 _CSET82 = re.compile(r"[A-Za-z0-9!\"%&'()*+,\-./:;<=>?_]{1,20}")
 
@@ -139,20 +142,37 @@ def _invalid(raw: str, sent: str | None, error: str) -> Scan:
     return Scan("invalid_gs1", raw, symbology=sent, error=error)
 
 
+def _problem(what: str, exc: ParseError) -> str:
+    """biip's reason in words: a value that does not fit its AI is named with what the AI holds, not
+    with the regular expression biip checks it with."""
+    found = _NO_MATCH.search(str(exc))
+    if not found:
+        return f"{what}: {exc}"
+    ai = GS1ApplicationIdentifier.extract(found["ai"])
+    value = found["data"][len(ai.ai):]
+    shape = _AI_FORMAT.fullmatch(ai.format)
+    fits = shape and shape["kind"] == "N" and value.isdigit() and len(value) == int(shape["length"])
+    if shape is None or fits:  # the right digits, such as a 13th month in a date
+        return f"{what}: ({ai.ai}) {ai.description} cannot be “{value}”."
+    length = f"1 to {shape['length']}" if shape["upto"] else shape["length"]
+    kind = "digits" if shape["kind"] == "N" else "letters, digits or !\"%&'()*+,-./:;<=>?_ (no spaces)"
+    return f"{what}: ({ai.ai}) {ai.description} must be {length} {kind}, not “{value}”."
+
+
 def _element_string(raw: str, body: str, config: ParseConfig, sent: str | None) -> Scan:
     if not body:
         return _invalid(raw, sent, "The scan holds a GS1 symbology identifier but no data.")
     try:
         return _from_elements(raw, GS1Message.parse(body, config=config).element_strings, sent)
     except ParseError as exc:
-        return _invalid(raw, sent, f"Not a valid GS1 element string: {exc}")
+        return _invalid(raw, sent, _problem("Not a valid GS1 element string", exc))
 
 
 def _bracketed(raw: str, text: str, config: ParseConfig, sent: str | None) -> Scan:
     try:
         message = GS1Message.parse_hri(text, config=config)
     except ParseError as exc:
-        return _invalid(raw, sent, f"Not valid GS1 data in brackets: {exc}")
+        return _invalid(raw, sent, _problem("Not valid GS1 data in brackets", exc))
     # biip drops spaces, and cuts a value at a "(" it holds ("(21)A(B)C" would give serial "A"):
     # unless the text reads back the same, it cannot be trusted.
     if message.as_hri() != "".join(text.split()):
@@ -165,7 +185,7 @@ def _digital_link(raw: str, url: str, config: ParseConfig, sent: str | None) -> 
     try:
         return _from_elements(raw, GS1DigitalLinkURI.parse(url, config=config).element_strings, sent)
     except ParseError as exc:
-        return _invalid(raw, sent, f"Not a valid GS1 Digital Link URI: {exc}")
+        return _invalid(raw, sent, _problem("Not a valid GS1 Digital Link URI", exc))
 
 
 def _gtin(raw: str, body: str, config: ParseConfig, sent: str | None) -> Scan:

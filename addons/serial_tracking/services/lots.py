@@ -108,6 +108,12 @@ def lot_problems(move: StockMove, line: StockMoveLine, entries: list[dict], allo
     return problems, list(accepted.values())
 
 
+def holds_back_expired(move: StockMove) -> bool:
+    """Whether an expired lot needs a manager's reason to go out on ``move``: on a delivery (to a
+    customer, or back to a vendor) it does; scrapping it or moving it to a quarantine shelf does not."""
+    return move.type == "delivery"
+
+
 def _outgoing_problems(move, line, accepted, known, allow_expired) -> list[dict]:
     source = move.source_location
     ids = [lot.id for lot in known.values()]
@@ -120,7 +126,7 @@ def _outgoing_problems(move, line, accepted, known, allow_expired) -> list[dict]
             problems.append(_detail(name, line.id, "lot_insufficient",
                                     f"{name} has {format_number(max(free, 0))} free at {source.full_name}; {format_number(entry['quantity'])} cannot be taken.",
                                     available=max(free, 0)))
-        elif lot.expiry_date and lot.expiry_date < today():
+        elif lot.expiry_date and lot.expiry_date < today() and holds_back_expired(move):
             if allow_expired:
                 entry["expiry_override"] = allow_expired
             elif not entry["expiry_override"]:  # one a manager let out before stays let out
@@ -206,6 +212,8 @@ def fill_lots_fefo(move: StockMove, line: StockMoveLine, user=None) -> StockMove
 def line_lots(line_ids) -> dict[int, list[dict]]:
     """{line id: [{lot_id, name, quantity, expiry_date}]} in one query."""
     found: dict[int, list[dict]] = {}
+    if not line_ids:  # a move without lot lines (a scan asks on every serial)
+        return found
     for row in db.session.execute(select(MoveLineLot.line_id, MoveLineLot.lot_id, MoveLineLot.name, MoveLineLot.quantity,
                                          func.coalesce(Lot.expiry_date, MoveLineLot.expiry_date).label("expiry_date"))
                                   .outerjoin(Lot, Lot.id == MoveLineLot.lot_id)
@@ -239,13 +247,14 @@ def available_lots(move: StockMove, line: StockMoveLine) -> list[dict]:
 
 
 def suggested_lots(move: StockMove, line: StockMoveLine) -> list[dict]:
-    """What a delivery line should take, first expiry first out: the unexpired lots free at the
-    source, earliest expiry first (lots without one last), until the line's quantity is covered."""
-    missing, suggestion = line_missing(line), []
+    """What a delivery line should take, first expiry first out: the lots free at the source,
+    earliest expiry first (lots without one last), until the line's quantity is covered. Expired
+    lots are left out where they are held back (``holds_back_expired``): a scrap takes them first."""
+    missing, suggestion, expired_too = line_missing(line), [], not holds_back_expired(move)
     for lot in available_lots(move, line):
         if missing <= 0:
             break
-        if lot["expiry_date"] is None or lot["expiry_date"] >= today():
+        if expired_too or lot["expiry_date"] is None or lot["expiry_date"] >= today():
             suggestion.append({**lot, "quantity": min(lot["quantity"], missing)})
             missing -= suggestion[-1]["quantity"]
     return suggestion
@@ -353,7 +362,7 @@ def lot_state_problems(moving) -> list[dict]:
             problems.append(_detail(row.name, row.line_id, "lot_insufficient",
                                     f"{row.name} has {format_number(max(free, 0))} free at {move.source_location.full_name}; {format_number(row.quantity)} cannot be taken.",
                                     available=max(free, 0)))
-        elif row.expiry_date and row.expiry_date < today() and not row.expiry_override:
+        elif row.expiry_date and row.expiry_date < today() and not row.expiry_override and holds_back_expired(move):
             problems.append(_detail(row.name, row.line_id, "lot_expired", f"{row.name} expired on {row.expiry_date.isoformat()}."))
     return problems
 

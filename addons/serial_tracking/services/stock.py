@@ -7,7 +7,7 @@ from erp_core.database import db
 from erp_core.models import Product
 from erp_core.sorting import Sorting, related
 
-from ..models import Location, Lot, LotQuant, MoveLineLot, ProductTracking, Serial, StockMove, StockQuant
+from ..models import Location, Lot, LotQuant, MoveLineLot, MoveLineSerial, ProductTracking, Serial, StockMove, StockQuant
 from .locations import locations_below
 from .products import tracking_column
 
@@ -28,8 +28,9 @@ def stock_quantities_stmt(product_id: int | None = None, location_id: int | None
     products from their quants."""
     location = db.session.get(Location, location_id) if location_id is not None else None
     serial_rows = (select(Serial.product_id, Serial.location_id, literal(None, Integer).label("lot_id"), func.count().label("quantity"),
-                          func.count(Serial.reserved_by_move_id).label("reserved_quantity"))
-                   .where(Serial.status.in_(("available", "on_hand")))
+                          func.count(MoveLineSerial.id).label("reserved_quantity"))
+                   .outerjoin(MoveLineSerial, (MoveLineSerial.serial_id == Serial.id) & MoveLineSerial.reserved)
+                   .where(Serial.stock_status == "available")
                    .group_by(Serial.product_id, Serial.location_id))
     held = (select(MoveLineLot.lot_id, StockMove.source_location_id, func.sum(MoveLineLot.quantity).label("quantity"))
             .join(StockMove, StockMove.id == MoveLineLot.move_id).where(StockMove.state == "pending", MoveLineLot.lot_id.is_not(None))

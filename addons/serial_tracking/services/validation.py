@@ -15,7 +15,7 @@ from erp_core.errors import DomainError, raise_if_problems
 from ..models import Location, MoveLineLot, MoveLineSerial, ProductTracking, Serial, SerialHistory, StockMove, StockMoveLine, StockQuant
 from .assignment import link_serials, move_serial_counts, not_tracked, state_problems
 from .lots import line_lots, link_lots, lot_state_problems, move_lots, not_lot_tracked
-from .moves import Direction, direction, lock, plural, quantity_problems, require_pending
+from .moves import Direction, direction, free_reserved, lock, plural, quantity_problems, require_pending
 from .products import tracking_column
 
 
@@ -87,6 +87,7 @@ def validate_move(move: StockMove, user, backorder: bool | None = None) -> Stock
     if moving.outgoing:
         _write_history(moving, now, user)  # first: it records where each unit was
         _move_serials(move, values)
+        free_reserved(move)
     else:
         _move_back_serials(moving, values)
         if moving.creates_serials:
@@ -135,9 +136,7 @@ def _arrival_values(moving: Direction, now: datetime) -> dict:
     """What a unit carried by the move becomes: its location and status, purchase info on a
     receipt from a vendor, delivery info on a delivery to a customer."""
     move, dest = moving.move, moving.dest
-    values = {"location_id": dest.id, "status": "available" if dest.usage == "internal" else "out_of_stock"}
-    if moving.outgoing:
-        values["reserved_by_move_id"] = None
+    values = {"location_id": dest.id, "stock_status": "available" if dest.usage == "internal" else "out_of_stock"}
     invoice_type = move.invoice.type if move.invoice_id is not None else None
     if moving.source.usage == "vendor":
         values.update(received_at=now, vendor_id=move.partner_id, vendor_bill_id=move.invoice_id if invoice_type == "vendor_bill" else None)
@@ -172,8 +171,8 @@ def _move_back_serials(moving: Direction, values: dict) -> None:
 
 def _create_missing_serials(move: StockMove, values: dict, now: datetime) -> None:
     """New units are inserted as they end up, so they need no update afterwards."""
-    columns = ("name", "product_id", "scope", "created_at", *values)
-    literals = [literal(value, Serial.__table__.c[key].type) for key, value in values.items()]
+    columns = (Serial.name, Serial.product_id, Serial.scope, Serial.created_at, *(getattr(Serial, key) for key in values))
+    literals = [literal(value, getattr(Serial, key).type) for key, value in values.items()]
     db.session.execute(insert(Serial).from_select(columns, select(
         MoveLineSerial.name, MoveLineSerial.product_id, MoveLineSerial.scope, literal(now, UtcDateTime), *literals)
         .where(MoveLineSerial.move_id == move.id, MoveLineSerial.serial_id.is_(None)).order_by(MoveLineSerial.id)))

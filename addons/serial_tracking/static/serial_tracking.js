@@ -25,13 +25,19 @@
 
   // Sounds are generated here (no file to fetch): a short high beep for an accepted scan, two low
   // buzzes and a vibration for a refused one, so the person need not look at the screen.
+  // The sound is set up on a key press (some browsers allow sound only from one), played later.
   let audio = null;
-  function tones(steps) {
+  function soundReady() {
     const Context = window.AudioContext || window.webkitAudioContext;
-    if (!Context) return;
     try {
-      audio = audio || new Context();
-      if (audio.state === "suspended") audio.resume();
+      audio = audio || (Context ? new Context() : null);
+      if (audio && audio.state === "suspended") audio.resume();
+    } catch (error) { audio = null; }
+    return audio;
+  }
+  function tones(steps) {
+    if (!soundReady()) return;
+    try {
       let at = audio.currentTime;
       steps.forEach(([frequency, seconds, wave]) => {
         const oscillator = audio.createOscillator(), gain = audio.createGain();
@@ -195,13 +201,19 @@
     async function drain() {
       if (busy) return;
       busy = true;
-      while (queue.length) await send(...queue.shift());
+      while (queue.length) {
+        // A code scanned into a line that filled up meanwhile goes where the focus moved on to, as
+        // it would have had the scanner waited for the answer.
+        const [line, code] = queue.shift();
+        await send(line.panel.classList.contains("complete") ? current : line, code);
+      }
       busy = false;
     }
 
     lines.forEach((line) => {
       line.form.addEventListener("submit", (event) => {
         event.preventDefault();
+        soundReady();
         const code = line.input.value;
         line.input.value = "";
         current = line;

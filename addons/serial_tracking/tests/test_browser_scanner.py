@@ -192,3 +192,34 @@ def test_a_gs1_datamatrix_fills_the_line_of_its_gtin_and_says_what_it_read(login
     page.set_viewport_size({"width": 390, "height": 844})
     dock.locator("[data-feedback]").scroll_into_view_if_needed()
     page.screenshot(path="/work/notes/screens/scanner-refusal-390.png")
+
+
+def test_codes_scanned_before_the_answers_arrive_follow_the_focus_to_the_next_line(login, live_server):
+    move_id = _receipt(live_server, [({"name": "Laptop 14"}, 1), ({"name": "Dock"}, 1)])
+    page = login("warehouse")
+    _open(page, live_server, move_id)
+    laptop, dock = _line(page, "Laptop 14"), _line(page, "Dock")
+    expect(laptop.locator("input[name=serial]")).to_be_focused()
+    page.keyboard.type("LT-1\nDK-1\n", delay=SCANNER_DELAY)  # the second code is on its way before the first is answered
+    expect(dock.locator("[data-count]")).to_have_text("1 / 1")
+    assert laptop.locator("[data-serial-list] li span").all_inner_texts() == ["LT-1"]
+    assert dock.locator("[data-serial-list] li span").all_inner_texts() == ["DK-1"]
+    assert page.locator("[data-refused] li").count() == 0
+
+
+def test_a_person_typing_keeps_the_focus(login, live_server):
+    move_id = _receipt(live_server, [({"name": "Laptop 14"}, 2)])
+    page = login("warehouse")
+    _open(page, live_server, move_id)
+    laptop = _line(page, "Laptop 14")
+    scan_field = laptop.locator("input[name=serial]")
+    expect(scan_field).to_be_focused()
+    page.locator("h1").click()
+    page.keyboard.type("ab", delay=250)  # a person's pace on the page: not a scan
+    assert page.evaluate("document.activeElement === document.body") and scan_field.input_value() == ""
+    laptop.locator("summary:has-text('Generate a range')").click()
+    first = laptop.locator("input[name=first]")
+    first.click()
+    page.keyboard.type("SN-0001", delay=SCANNER_DELAY)  # even keys at a scanner's pace stay in the field the person is in
+    expect(first).to_be_focused()
+    assert first.input_value() == "SN-0001" and laptop.locator("[data-count]").inner_text() == "0 / 2"

@@ -53,8 +53,8 @@ def work(api):
     receive(api, laptop, ["NEW-1"])
     waiting = invoice_move(api, post_invoice(api, "vendor_bill", create_partner(api, "Vendor Ltd"), [(laptop, 2)]))
     delivery = invoice_move(api, post_invoice(api, "customer_invoice", customer, [(laptop, 1)]))
-    create_invoice(api, "customer_invoice", customer, [(laptop, 1)])
-    return {"waiting": waiting, "delivery": delivery, "laptop": laptop}
+    draft = create_invoice(api, "customer_invoice", customer, [(laptop, 1)])
+    return {"waiting": waiting, "delivery": delivery, "laptop": laptop, "draft": draft}
 
 
 def dashboard_of(app, role: str) -> str:
@@ -82,6 +82,11 @@ def test_the_accountant_sees_drafts_to_post_and_nothing_of_the_warehouses(app, w
     shown = cards(page)
     assert list(shown) == ["Invoicing"]
     assert re.search(r'href="/invoicing/invoices\?state=draft">Customer invoices to post</a></dt><dd>1</dd>', shown["Invoicing"])
+    draft = work["draft"]
+    card = " ".join(shown["Invoicing"].split())
+    assert (f'Oldest drafts</h3> <ul class="card-list"> <li><a href="/invoicing/{draft["id"]}">'
+            f'Draft customer invoice #{draft["id"]}</a> <span class="muted">Ada Customer · {draft["invoice_date"]}</span></li> '
+            '</ul>') in card
     assert "Pending receipts" not in page and "Next deliveries" not in page and 'class="chart"' not in page
 
 

@@ -151,6 +151,16 @@ def test_malformed_gs1_is_invalid(raw):
     assert scan.kind == "invalid_gs1" and scan.error
 
 
+@pytest.mark.parametrize("raw, words", [
+    (f"]d201{GTIN}17991", "(17) Expiration date (YYMMDD) must be 6 digits, not “991”."),
+    (f"]d201{GTIN}21X{GS}17271399", "(17) Expiration date (YYMMDD) cannot be “271399”."),
+    (f"(01){GTIN}(21)ABCDEFGHIJKLMNOPQRSTU", "(21) Serial number must be 1 to 20 letters, digits or"),
+    ("(01)950600013435(21)X", "(01) Global Trade Item Number (GTIN) must be 14 digits, not “950600013435”.")])
+def test_malformed_gs1_is_explained_in_words_not_with_patterns(raw, words):
+    error = interpret(raw).error
+    assert words in error and "pattern" not in error and "^" not in error
+
+
 # ---------------------------------------------------------------- plain serials
 
 

@@ -1,5 +1,5 @@
-"""Validation is a bulk operation: the SQL statements it sends do not depend on how many serials
-the move carries (no timings here: those live in bench/)."""
+"""Validation, assignment and scanning are bulk operations: the SQL statements they send do not
+depend on how many serials the move carries (no timings here: those live in bench/)."""
 from __future__ import annotations
 
 from .common import create_partner, create_product, invoice_move, ok, post_invoice, validate
@@ -7,6 +7,8 @@ from .common import create_partner, create_product, invoice_move, ok, post_invoi
 # Statements one validation request may send, whatever the number of serials: about 20 today,
 # token and user lookups included.
 VALIDATION_STATEMENT_BOUND = 30
+# The same for assigning a list of serials to a delivery line, and for one scan.
+ASSIGNMENT_STATEMENT_BOUND, SCAN_STATEMENT_BOUND = 20, 20
 
 
 def _received_and_delivered(api, count_statements, quantity: int, prefix: str) -> tuple[int, int]:
@@ -43,3 +45,27 @@ def test_ten_thousand_serials_are_received_and_delivered_with_a_bounded_number_o
 
 def test_validation_sends_the_same_statements_for_ten_and_a_thousand_serials(api, count_statements):
     assert _received_and_delivered(api, count_statements, 10, "SMALL") == _received_and_delivered(api, count_statements, 1_000, "LARGE")
+
+
+def _assigned_and_scanned(api, count_statements, quantity: int, prefix: str) -> tuple[int, int]:
+    """Statements sent by a PUT of ``quantity`` serials on a delivery line, then by one scan that adds
+    one more serial to that line."""
+    laptop = create_product(api)
+    receipt = invoice_move(api, post_invoice(api, "vendor_bill", create_partner(api), [(laptop, quantity + 1)]))
+    warehouse = api.as_("warehouse")
+    names = ok(warehouse.post(f"/moves/{receipt['id']}/lines/{receipt['lines'][0]['id']}/serials/generate",
+                              json={"first": f"{prefix}-000001", "count": quantity + 1}))["serials"]
+    ok(validate(api, receipt))
+    delivery = invoice_move(api, post_invoice(api, "customer_invoice", create_partner(api), [(laptop, quantity + 1)]))
+    with count_statements() as assigning:
+        ok(warehouse.put(f"/moves/{delivery['id']}/lines/{delivery['lines'][0]['id']}/serials", json={"serials": names[:-1]}))
+    with count_statements() as scanning:
+        assert ok(warehouse.post(f"/moves/{delivery['id']}/scan", json={"code": names[-1]}))["assigned"] is True
+    assert ok(api.get(f"/serials?product_id={laptop['id']}&status=on_hand&limit=1"))["total"] == quantity + 1
+    return assigning.count, scanning.count
+
+
+def test_assigning_to_a_delivery_and_scanning_send_the_same_statements_for_ten_and_two_hundred_serials(api, count_statements):
+    assigning, scanning = _assigned_and_scanned(api, count_statements, 10, "FEW")
+    assert (assigning, scanning) == _assigned_and_scanned(api, count_statements, 200, "MANY")
+    assert assigning <= ASSIGNMENT_STATEMENT_BOUND and scanning <= SCAN_STATEMENT_BOUND

@@ -10,7 +10,7 @@ import pytest
 from erp_addons.serial_tracking.models import Lot, MoveLineLot
 from erp_core.testing import activity_of, log_in
 
-from .common import create_partner, create_product, invoice_move, ok, post_invoice, table_counts
+from .common import create_location, create_partner, create_product, invoice_move, ok, post_invoice, stock_location, table_counts
 from .test_api_exports import read_csv
 from .test_lots import LATER, PAST, SOON, put_lots, receive_lots
 
@@ -199,3 +199,19 @@ def test_the_delivery_slip_and_the_moves_csv_carry_the_lots(api, web, syrup):
     ok(put_lots(api, delivery, [("EARLY", 6, None), ("LATE", 2, None)]))
     rows = read_csv(web.get(f"/inventory/moves/export.csv?q={delivery['reference']}"))
     assert [(r["lots_assigned"], r["ready"]) for r in rows] == [("8", "true")]
+
+
+def test_an_expired_lot_moves_to_quarantine_without_a_reason_only_deliveries_hold_it_back(api, web, syrup):
+    receive_lots(api, syrup, [("OLD", 10, PAST), ("NEW", 10, LATER)])
+    quarantine = create_location(api, "Quarantine", stock_location(api)["parent_id"])
+    transfer = ok(api.as_("warehouse").post("/moves", json={
+        "type": "internal", "source_location_id": stock_location(api)["id"], "dest_location_id": quarantine["id"],
+        "lines": [{"product_id": syrup["id"], "quantity": 4}]}), 201)
+    page = _text(web.get(f"/inventory/moves/{transfer['id']}"))
+    suggestion = re.search(r"data-lot-suggestion>.*?</form>", page, re.S).group(0)
+    assert "OLD × 4" in suggestion and 'name="reason"' not in page  # the expired lot goes first, no reason asked
+    assert web.post(_lots_url(transfer, "add"), data={"lot": "OLD", "quantity": "4"}).status_code == 302
+    assert ok(api.post(f"/moves/{transfer['id']}/validate"))["state"] == "done"
+    lot = next(lot for lot in ok(api.get(f"/lots?product_id={syrup['id']}"))["items"] if lot["name"] == "OLD")
+    assert lot["quantity"] == 10  # still in stock, part of it elsewhere
+    assert "<dt>WH/Quarantine</dt><dd>4</dd>" in _text(web.get(f"/inventory/lots/{lot['id']}"))

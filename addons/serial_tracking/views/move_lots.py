@@ -16,7 +16,7 @@ from erp_core.errors import BadRequest
 
 from .. import services
 from ..models import StockMove
-from ..services.lots import held_entries
+from ..services.lots import held_entries, holds_back_expired
 from . import bp, move_page
 from .lots import expiry_state
 
@@ -43,8 +43,8 @@ def lot_panels(move: StockMove, feedback, may_assign: bool) -> list[dict]:
             panel["available"] = services.available_lots(move, line)
             panel["suggestion"] = services.suggested_lots(move, line)
             # the reason field, only for who may use it and only when an expired lot is on offer
-            panel["override"] = may(current_user, OVERRIDE) and any(expiry_state(lot["expiry_date"]) == "expired"
-                                                                    for lot in panel["available"])
+            panel["override"] = (holds_back_expired(move) and may(current_user, OVERRIDE)
+                                 and any(expiry_state(lot["expiry_date"]) == "expired" for lot in panel["available"]))
         panels.append(panel)
     return panels
 
