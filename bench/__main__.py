@@ -75,13 +75,16 @@ def ms(read: dict) -> str:
 
 def stored_rows(stored: dict, factor: float, limits: dict) -> list[tuple]:
     ratio = stored["receive_10000_stored"] / stored["receive_10000_empty"]
-    rows = [(f"{stored['stored']:,} units stored: bulk load, then size on disk", f"{stored['load_seconds']:.0f} s, {stored['size_mb']:,} MB",
+    rows = [(f"{stored['stored']:,} units stored: bulk load, then size on disk",
+             f"{stored['load_seconds']:.0f} s, {stored['size_mb']:,} MB",
              "-", None),
             (f"receive 10,000 with {stored['stored']:,} stored, against an empty database",
-             f"{stored['receive_10000_stored']:.2f} / {stored['receive_10000_empty']:.2f} s = {ratio:.2f} ×", "≤ 1.2 × empty", ratio <= 1.2)]
+             f"{stored['receive_10000_stored']:.2f} / {stored['receive_10000_empty']:.2f} s = {ratio:.2f} ×",
+             "≤ 1.2 × empty", ratio <= 1.2)]
     for name, read in stored["reads"].items():
         limit = limits.get(name)
-        rows.append((f"{READ_LABELS[name]}, {stored['stored']:,} stored", ms(read), f"p95 ≤ {limit * factor:g} ms" if limit else "-",
+        rows.append((f"{READ_LABELS[name]}, {stored['stored']:,} stored", ms(read),
+                     f"p95 ≤ {limit * factor:g} ms" if limit else "-",
                      read["p95_ms"] <= limit * factor if limit else None))
     return rows
 
@@ -117,7 +120,8 @@ def rows_for(result: dict, factor: float) -> list[tuple]:
 
 
 def scan_value(phase: dict) -> str:
-    stopped = f" (time limit: {phase['scans']:,} of {phase['planned']:,} scans)" if phase["scans"] < phase.get("planned", phase["scans"]) else ""
+    planned = phase.get("planned", phase["scans"])
+    stopped = f" (time limit: {phase['scans']:,} of {planned:,} scans)" if phase["scans"] < planned else ""
     return (f"{phase['scans_per_second']:.0f} scans/s, p50 {phase['p50_ms']:.0f} / p95 {phase['p95_ms']:.0f} / "
             f"p99 {phase['p99_ms']:.0f} ms, {phase['errors']} errors{stopped}")
 
@@ -139,35 +143,41 @@ def release2_rows(report: dict) -> list[tuple]:
     if sqlite_10k and pg_10k:
         ratio = pg_10k["receive"]["total"] / sqlite_10k["receive"]["total"]
         rows.append(("receive 10,000 via API, PostgreSQL against SQLite (same run)",
-                     f"{pg_10k['receive']['total']:.2f} s / {sqlite_10k['receive']['total']:.2f} s = {ratio:.1f} ×", "≤ 2 × SQLite", ratio <= 2))
+                     f"{pg_10k['receive']['total']:.2f} s / {sqlite_10k['receive']['total']:.2f} s = {ratio:.1f} ×",
+                     "≤ 2 × SQLite", ratio <= 2))
     pg_100k = api_run("postgresql", 100_000)
     if pg_100k:
-        rows.append(("receive 100,000 via API, PostgreSQL", f"{pg_100k['receive']['total']:.2f} s", "≤ 3 s", pg_100k["receive"]["total"] <= 3))
+        rows.append(("receive 100,000 via API, PostgreSQL", f"{pg_100k['receive']['total']:.2f} s", "≤ 3 s",
+                     pg_100k["receive"]["total"] <= 3))
     for backend in backends:
         for count in (10_000, 100_000):
             run = api_run(backend, count)
             if run:
                 ratio = run["deliver"]["total"] / run["receive"]["total"]
                 rows.append((f"deliver / receive {count:,} via API, {backend}",
-                             f"{run['deliver']['total']:.2f} / {run['receive']['total']:.2f} s = {ratio:.2f} ×", f"≤ {DELIVER_RATIO:g} ×",
+                             f"{run['deliver']['total']:.2f} / {run['receive']['total']:.2f} s = {ratio:.2f} ×",
+                             f"≤ {DELIVER_RATIO:g} ×",
                              ratio <= DELIVER_RATIO))
     floor = report.get("sqlite_floor_10000")
     if sqlite_10k and floor:
         ratio = sqlite_10k["receive"]["total"] / floor["seconds"]
         rows.append(("receive 10,000 via API, SQLite, against the raw sqlite3 floor",
-                     f"{sqlite_10k['receive']['total']:.2f} / {floor['seconds']:.2f} s = {ratio:.1f} ×", "≤ 1.2 × the floor", ratio <= 1.2))
+                     f"{sqlite_10k['receive']['total']:.2f} / {floor['seconds']:.2f} s = {ratio:.1f} ×",
+                     "≤ 1.2 × the floor", ratio <= 1.2))
     copy_floor = report.get("postgresql_copy_floor_10000")
     if pg_10k and copy_floor:
         checked, unchecked = copy_floor["with_foreign_keys"], copy_floor["without_foreign_keys"]
         rows.append(("receive 10,000 via API, PostgreSQL, against the COPY floor: FK checked; FK triggers off",
-                     f"{pg_10k['receive']['total'] / checked:.1f} × {checked:.2f} s; {pg_10k['receive']['total'] / unchecked:.1f} × "
+                     f"{pg_10k['receive']['total'] / checked:.1f} × {checked:.2f} s; "
+                     f"{pg_10k['receive']['total'] / unchecked:.1f} × "
                      f"{unchecked:.2f} s", "-", None))
     for backend, result in backends.items():
         single = result.get("scanload", {}).get("single")
         if single:
             receipt, delivery = single["receipt"], single["delivery"]
             rows.append((f"per-scan request, one scanner, server side (in-process), {backend}: receipt; delivery",
-                         f"p50 {receipt['p50_ms']:.1f}; {delivery['p50_ms']:.1f} ms (p95 {receipt['p95_ms']:.1f}; {delivery['p95_ms']:.1f})",
+                         f"p50 {receipt['p50_ms']:.1f}; {delivery['p50_ms']:.1f} ms "
+                         f"(p95 {receipt['p95_ms']:.1f}; {delivery['p95_ms']:.1f})",
                          "p50 ≤ 3 ms", max(receipt["p50_ms"], delivery["p50_ms"]) <= 3))
             counts = [(phase["statements_first_scan"], phase["statements_last_scan"]) for phase in (receipt, delivery)]
             rows.append((f"SQL statements per scan request, first and last of {receipt['samples']}, {backend}: receipt; delivery",
@@ -175,7 +185,8 @@ def release2_rows(report: dict) -> list[tuple]:
     for backend, result in backends.items():
         load = result.get("scanload")
         for phase in ("receipt", "delivery") if load else ():
-            rows.append((f"{load['clients']} scanners × {load['per_client']} scans, {load['workers']} gunicorn workers, {backend}, {phase}",
+            rows.append((f"{load['clients']} scanners × {load['per_client']} scans, {load['workers']} gunicorn workers, "
+                         f"{backend}, {phase}",
                          scan_value(load[phase]), "≥ 300 scans/s, p95 ≤ 50 ms", scan_met(load[phase])))
     reads = report.get("reads_during_write")
     if reads:
@@ -202,18 +213,21 @@ def release2_rows(report: dict) -> list[tuple]:
         if imported:
             limit = 10 if backend == "sqlite" else None
             rows.append((f"import {imported['count']:,} serial rows (POST /serials/import), {backend}",
-                         f"{imported['import_s']:.1f} s (dry run {imported['dry_run_s']:.1f} s)", f"≤ {limit} s" if limit else "-",
+                         f"{imported['import_s']:.1f} s (dry run {imported['dry_run_s']:.1f} s)",
+                         f"≤ {limit} s" if limit else "-",
                          imported["import_s"] <= limit if limit else None))
     for backend, result in backends.items():
         exported = result.get("stored", {}).get("export")
         if exported:
             rows.append((f"export every stored serial as streamed CSV, {backend}: the exporting process's peak memory",
-                         f"{exported['peak_memory_mb']:.0f} MB ({exported['rows']:,} rows, {exported['mb']:.0f} MB in {exported['seconds']:.0f} s)",
+                         f"{exported['peak_memory_mb']:.0f} MB ({exported['rows']:,} rows, "
+                         f"{exported['mb']:.0f} MB in {exported['seconds']:.0f} s)",
                          "≤ 200 MB",
                          exported["peak_memory_mb"] <= 200))
     for load in report.get("scaling", []):
         for phase in ("receipt", "delivery"):
-            rows.append((f"scaling out, PostgreSQL: {load['processes']} gunicorn × {load['workers']} workers behind the proxy, {phase}",
+            rows.append((f"scaling out, PostgreSQL: {load['processes']} gunicorn × {load['workers']} workers behind the proxy, "
+                         f"{phase}",
                          scan_value(load[phase]), "-", None))
     return rows
 
@@ -242,7 +256,8 @@ def run_backend(backend: str, quick: bool) -> dict:
     stored_count, samples, list_samples = (100_000, 100, 30) if quick else (1_000_000, 500, 150)
     clients, per_client, limit = (16, 50, "45") if quick else (16, 200, str(SCAN_TIME_LIMIT))
     repeats = ("--repeats", "3") if quick else ()
-    flows = {via: {count: run_scenario("flow", "--backend", backend, "--via", via, "--count", str(count), *repeats) for count in sizes}
+    flows = {via: {count: run_scenario("flow", "--backend", backend, "--via", via, "--count", str(count), *repeats)
+                   for count in sizes}
              for via in (("api",) if quick else ("api", "services"))}
     return {
         "flows": flows,
@@ -257,7 +272,8 @@ def run_backend(backend: str, quick: bool) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="smaller sizes, 3 repeats, the API only, no scaling-out runs: a check")
+    parser.add_argument("--quick", action="store_true",
+                        help="smaller sizes, 3 repeats, the API only, no scaling-out runs: a check")
     parser.add_argument("--big", action="store_true", help="only the 10,000,000 stored units scenario (make bench-big)")
     parser.add_argument("--stored", type=int, default=BIG_STORED, help="--big: how many units to store")
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], action="append",

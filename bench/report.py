@@ -45,7 +45,8 @@ def spread(reports: list[dict]) -> str:
 
 def detail(report: dict, backend: str) -> str:
     lines = ["| measure | result | target | |", "| --- | --- | --- | --- |"]
-    lines += [f"| {r['measure']} | {r['value']} | {r['target']} | {VERDICT[r['met']]} |" for r in report["backends"][backend]["table"]]
+    lines += [f"| {r['measure']} | {r['value']} | {r['target']} | {VERDICT[r['met']]} |"
+              for r in report["backends"][backend]["table"]]
     return "\n".join(lines)
 
 

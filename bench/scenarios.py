@@ -251,13 +251,16 @@ def _floor_setup(bench: Bench) -> dict:
     with bench.engine.begin() as conn:
         conn.execute(text("INSERT INTO products (name, type) VALUES ('Floor', 'storable')"))
         product = conn.scalar(text("SELECT max(id) FROM products"))
-        conn.execute(text("INSERT INTO product_tracking (product_id, tracking, warranty_months) VALUES (:p, 'serial', 0)"), {"p": product})
+        conn.execute(text("INSERT INTO product_tracking (product_id, tracking, warranty_months) VALUES (:p, 'serial', 0)"),
+                     {"p": product})
         vendor, stock = (conn.scalar(text("SELECT id FROM locations WHERE full_name = :name"), {"name": name})
                          for name in ("Partners/Vendors", "WH/Stock"))
         conn.execute(text("INSERT INTO stock_moves (reference, type, state, source_location_id, dest_location_id, created_at) "
-                          "VALUES ('FLOOR', 'receipt', 'done', :vendor, :stock, '2026-01-01 00:00:00')"), {"vendor": vendor, "stock": stock})
+                          "VALUES ('FLOOR', 'receipt', 'done', :vendor, :stock, '2026-01-01 00:00:00')"),
+                     {"vendor": vendor, "stock": stock})
         move = conn.scalar(text("SELECT max(id) FROM stock_moves"))
-        conn.execute(text("INSERT INTO stock_move_lines (move_id, product_id, quantity) VALUES (:m, :p, 1)"), {"m": move, "p": product})
+        conn.execute(text("INSERT INTO stock_move_lines (move_id, product_id, quantity) VALUES (:m, :p, 1)"),
+                     {"m": move, "p": product})
         line = conn.scalar(text("SELECT max(id) FROM stock_move_lines"))
     return {"product": product, "vendor": vendor, "stock": stock, "move": move, "line": line}
 
@@ -272,7 +275,8 @@ def floor_rows(refs: dict, count: int, run: int) -> list[tuple[str, tuple[str, .
         ("move_line_serials", ("move_id", "line_id", "product_id", "scope", "name"),
          [(refs["move"], refs["line"], refs["product"], refs["product"], name) for name in names]),
         ("serials", ("id", "name", "product_id", "scope", "status", "location_id", "created_at"),
-         [(first_id + i, name, refs["product"], refs["product"], "available", refs["stock"], now) for i, name in enumerate(names)]),
+         [(first_id + i, name, refs["product"], refs["product"], "available", refs["stock"], now)
+          for i, name in enumerate(names)]),
         ("serial_history", ("serial_id", "move_id", "date", "source_location_id", "dest_location_id"),
          [(first_id + i, refs["move"], now, refs["vendor"], refs["stock"]) for i in range(count)]),
     ]
@@ -359,7 +363,8 @@ def single_scanner(bench: Bench, flow: ApiFlow, count: int) -> dict:
     return result
 
 
-def _scan_phase(port: int, token: str, moves: list[int], codes: list[list[str]], time_limit: float) -> tuple[dict, list[list[str]]]:
+def _scan_phase(port: int, token: str, moves: list[int], codes: list[list[str]],
+                time_limit: float) -> tuple[dict, list[list[str]]]:
     """Every scanner scans its codes into its move at the same time, then validates it; (the
     measures, the codes each scanner got in)."""
     start = threading.Barrier(len(moves) + 1)
@@ -379,7 +384,8 @@ def _scan_phase(port: int, token: str, moves: list[int], codes: list[list[str]],
     errors = [e for s in scanners for e in s.errors]
     return {"scans": len(latencies), "planned": sum(len(mine) for mine in codes), "seconds": round(seconds, 2),
             "scans_per_second": round(len(latencies) / seconds, 1), **percentiles(latencies),
-            "server_timing_p50_ms": statistics.median(server) if server else None, "errors": len(errors), "error_samples": errors[:3],
+            "server_timing_p50_ms": statistics.median(server) if server else None,
+            "errors": len(errors), "error_samples": errors[:3],
             "validate_max_s": round(max(s.validate_seconds or 0 for s in scanners), 2)}, [s.scanned for s in scanners]
 
 
@@ -486,9 +492,11 @@ def _lot_flow(bench: Bench, flow: ApiFlow, count: int, lots: int, prefix: str) -
     then deliver them all with the lots the API suggests, first expiry first out."""
     product = bench.call("POST", "/products", {"name": f"{prefix} lot product", "tracking": "lot"})["id"]
     result = {"count": count, "lots": lots}
-    entries = [{"name": f"{prefix}-LOT-{i:04d}", "quantity": count // lots, "expiry_date": (date(2030, 1, 1) + timedelta(days=i)).isoformat()}
+    entries = [{"name": f"{prefix}-LOT-{i:04d}", "quantity": count // lots,
+                "expiry_date": (date(2030, 1, 1) + timedelta(days=i)).isoformat()}
                for i in reversed(range(lots))]  # latest expiry first: the suggestion has to sort them
-    for direction, invoice_type, partner in (("receive", "vendor_bill", flow.vendor), ("deliver", "customer_invoice", flow.customer)):
+    for direction, invoice_type, partner in (("receive", "vendor_bill", flow.vendor),
+                                             ("deliver", "customer_invoice", flow.customer)):
         post, (move, line) = timed(flow.post, invoice_type, partner, product, count)
         suggest = 0.0
         if direction == "deliver":
@@ -600,8 +608,8 @@ def main() -> None:
     elif args.scenario == "copy-floor":
         result = copy_floor_scenario(base_url, args.count)
     elif args.scenario == "scanload":
-        result = scanload_scenario(args.backend, base_url, args.clients, args.per_client, args.processes, args.workers, args.proxy,
-                                   args.single, args.time_limit)
+        result = scanload_scenario(args.backend, base_url, args.clients, args.per_client, args.processes, args.workers,
+                                   args.proxy, args.single, args.time_limit)
     elif args.scenario == "reads-during-write":
         result = reads_during_write_scenario(args.count, args.stored, args.repeats or 3)
     elif args.scenario == "lots":

@@ -72,7 +72,8 @@ def servers(url: str, processes: int, workers: int, proxy: bool):
                                           "--backlog", "256", "erp_core:create_app()"], port, "gunicorn", env))
         if proxy:
             front = free_port()
-            stack.enter_context(_process([sys.executable, "-m", "bench.serve", "proxy", str(front), *map(str, ports)], front, "the proxy"))
+            stack.enter_context(_process([sys.executable, "-m", "bench.serve", "proxy", str(front), *map(str, ports)], front,
+                                         "the proxy"))
             ports = [front]
         yield ports[0]
 
