@@ -7,7 +7,7 @@ PYTEST_ARGS ?=
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test bench fuzz clean
+.PHONY: run test bench bench-big fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +34,11 @@ test: $(VENV)/.test-installed
 
 ## Performance benchmark (see docs/performance.md); set BENCH_DATABASE_URL for PostgreSQL too.
 bench: $(VENV)/.test-installed
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+## Ten million stored units: bulk load, reads and a receipt against an empty database (takes tens of minutes).
+bench-big: $(VENV)/.test-installed
+	$(BIN)/python -m bench --big $(BENCH_ARGS)
 
 # Schemathesis lives in a venv of its own: in .venv its pytest plugin would load on every `make test`.
 FUZZ_VENV := .venv-fuzz
