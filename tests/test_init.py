@@ -105,3 +105,13 @@ def test_run_refuses_a_database_that_init_has_not_prepared(empty_app):
     result = empty_app.test_cli_runner().invoke(args=["run", "--port", "1"])
     assert result.exit_code != 0
     assert "run `erp init` first" in result.output
+
+
+def test_every_index_the_models_declare_exists_once_migrated(app):
+    """A migration that copies a table (SQLite's batch mode) must not lose an index on the way:
+    searches and lists depend on them."""
+    declared = {index.name for table in db.metadata.sorted_tables for index in table.indexes}
+    listing = ("SELECT name FROM sqlite_master WHERE type = 'index'" if db.engine.dialect.name == "sqlite"
+               else "SELECT indexname FROM pg_indexes")
+    present = set(db.session.scalars(text(listing)))
+    assert declared - present == set()

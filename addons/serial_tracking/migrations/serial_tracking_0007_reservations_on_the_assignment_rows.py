@@ -38,6 +38,14 @@ def upgrade():
         batch_op.drop_index(batch_op.f('ix_serials_reserved_by_move_id'), sqlite_where=sa.text('reserved_by_move_id IS NOT NULL'))
         batch_op.drop_constraint(batch_op.f('fk_serials_reserved_by_move_id_stock_moves'), type_='foreignkey')
         batch_op.drop_column('reserved_by_move_id')
+    _restore_name_index()
+
+
+def _restore_name_index():
+    """On SQLite a batch copies the table and keeps only the indexes it can read back, which leaves
+    out the expression index on lower(name) that case-insensitive search runs on."""
+    if op.get_bind().dialect.name == 'sqlite':
+        op.create_index('ix_serials_name_lower', 'serials', [sa.text('lower(name)')], unique=False)
 
 
 def downgrade():
@@ -48,6 +56,7 @@ def downgrade():
         batch_op.create_index(batch_op.f('ix_serials_reserved_by_move_id'), ['reserved_by_move_id'], unique=False,
                               sqlite_where=sa.text('reserved_by_move_id IS NOT NULL'),
                               postgresql_where=sa.text('reserved_by_move_id IS NOT NULL'))
+    _restore_name_index()
     reserver = (sa.select(assigned.c.move_id).where(assigned.c.serial_id == serials.c.id, assigned.c.reserved == sa.true())
                 .scalar_subquery())
     op.execute(serials.update().where(reserver.is_not(None)).values(reserved_by_move_id=reserver, status='on_hand'))
