@@ -12,7 +12,6 @@ import itertools
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import threading
@@ -21,14 +20,10 @@ import urllib.request
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+from erp_core.testing.processes import free_port, stop
+
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait_until_up(port: int, process: subprocess.Popen, what: str) -> None:
@@ -50,12 +45,7 @@ def _process(args: list[str], port: int, what: str, env: dict | None = None):
         _wait_until_up(port, process, what)
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 @contextmanager

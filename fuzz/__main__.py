@@ -14,7 +14,6 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -22,6 +21,7 @@ import time
 from pathlib import Path
 
 from erp_core.testing.databases import scratch_database
+from erp_core.testing.processes import free_port, stop
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -31,12 +31,6 @@ BIN = Path(sys.executable).parent  # erp, gunicorn and schemathesis of this venv
 MIN_REQUESTS = 5_000
 USER, PASSWORD = "fuzz", "fuzz-password-" + secrets.token_hex(8)
 ACCESS_FORMAT = "%(s)s %(r)s"  # status and request line (its path still percent-encoded): one line per request
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def erp(env: dict, *args: str, log: Path) -> str:
@@ -76,12 +70,7 @@ def fuzz(backend: str, base_url: str | None, options: argparse.Namespace) -> dic
                                     env={**env, "ERP_FUZZ_TOKEN": token, "SCHEMATHESIS_HOOKS": str(HERE / "hooks.py")},
                                     cwd=out, stdout=st_out, stderr=subprocess.STDOUT).returncode
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            stop(server)
     result["seconds"] = round(time.perf_counter() - started, 1)
     return check(out, rc, result, options.min_requests)
 
