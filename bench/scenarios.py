@@ -142,26 +142,28 @@ class ServiceFlow:
             services.validate_move(self._move(move), user)
 
 
+def _timed_move(flow, invoice_type: str, partner: int, product: int, count: int, assign) -> tuple[dict, object]:
+    """Post an invoice of ``count`` units, ``assign(move, line)`` its serials, validate its move: each
+    step timed, with the statements of the validation; and what ``assign`` returned."""
+    post, (move, line) = timed(flow.post, invoice_type, partner, product, count)
+    assign_seconds, assigned = timed(assign, move, line)
+    with flow.bench.counting() as counter:
+        validate, _ = timed(flow.validate, move)
+    return {"post": post, "assign": assign_seconds, "validate": validate, "total": post + assign_seconds + validate,
+            "statements": counter["statements"]}, assigned
+
+
 def receive_and_deliver(flow, count: int, prefix: str, deliver: bool = True) -> dict:
     """One receipt of ``count`` new serials (post, generate, validate) and, when ``deliver``, one
     delivery of all of them on one customer invoice (post, PUT the list, validate), each step timed."""
     product = flow.product(f"{prefix} product")
-    result = {}
-    post, (move, line) = timed(flow.post, "vendor_bill", flow.vendor, product, count)
-    assign, names = timed(flow.generate, move, line, f"{prefix}-0000001", count)
-    with flow.bench.counting() as counter:
-        validate, _ = timed(flow.validate, move)
-    result["receive"] = {"post": post, "assign": assign, "validate": validate, "total": post + assign + validate,
-                         "statements": counter["statements"]}
+    receive, names = _timed_move(flow, "vendor_bill", flow.vendor, product, count,
+                                 lambda move, line: flow.generate(move, line, f"{prefix}-0000001", count))
     if not deliver:
-        return result
-    post, (move, line) = timed(flow.post, "customer_invoice", flow.customer, product, count)
-    assign, _ = timed(flow.put, move, line, names)
-    with flow.bench.counting() as counter:
-        validate, _ = timed(flow.validate, move)
-    result["deliver"] = {"post": post, "assign": assign, "validate": validate, "total": post + assign + validate,
-                         "statements": counter["statements"]}
-    return result
+        return {"receive": receive}
+    delivery, _ = _timed_move(flow, "customer_invoice", flow.customer, product, count,
+                              lambda move, line: flow.put(move, line, names))
+    return {"receive": receive, "deliver": delivery}
 
 
 def _median_run(runs: list[dict]) -> dict:
