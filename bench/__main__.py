@@ -89,9 +89,14 @@ def stored_rows(stored: dict, factor: float, limits: dict) -> list[tuple]:
     return rows
 
 
-def rows_for(result: dict, factor: float) -> list[tuple]:
-    """(measure, value, target, met) rows of one backend's detailed results; PostgreSQL's time
-    targets are SQLite's times ``factor``."""
+def time_factor(backend: str) -> float:
+    """PostgreSQL's time targets are twice SQLite's."""
+    return 2.0 if backend == "postgresql" else 1.0
+
+
+def rows_for(backend: str, result: dict) -> list[tuple]:
+    """(measure, value, target, met) rows of one backend's detailed results."""
+    factor = time_factor(backend)
     rows = []
     flows = result.get("flows", {})
     for via in flows:
@@ -195,7 +200,7 @@ def release2_rows(report: dict) -> list[tuple]:
                      "p95 ≤ 50 ms", reads["during"]["p95_ms"] <= 50))
     for backend, result in backends.items():
         if "big" in result:
-            rows += stored_rows(result["big"], 2.0 if backend == "postgresql" else 1.0, BIG_READ_LIMITS)
+            rows += stored_rows(result["big"], time_factor(backend), BIG_READ_LIMITS)
     for backend, result in backends.items():
         lots = result.get("lots")
         if lots:
@@ -232,19 +237,27 @@ def release2_rows(report: dict) -> list[tuple]:
     return rows
 
 
-def print_table(title: str, rows: list[tuple]) -> None:
-    if not rows:
+def print_table(title: str, table: list[dict]) -> None:
+    if not table:
         return
-    width = max(len(r[0]) for r in rows)
-    value_width = max(len(r[1]) for r in rows)
+    width = max(len(row["measure"]) for row in table)
+    value_width = max(len(row["value"]) for row in table)
     print(f"\n{title}\n" + "-" * len(title))
-    for measure, value, target, met in rows:
-        verdict = {True: "met", False: "MISSED", None: ""}[met]
-        print(f"{measure:<{width}}  {value:>{value_width}}  {target:<32} {verdict}")
+    for row in table:
+        verdict = {True: "met", False: "MISSED", None: ""}[row["met"]]
+        print(f"{row['measure']:<{width}}  {row['value']:>{value_width}}  {row['target']:<32} {verdict}")
 
 
 def as_table(rows: list[tuple]) -> list[dict]:
     return [{"measure": m, "value": v, "target": t, "met": ok} for m, v, t, ok in rows]
+
+
+def add_tables(report: dict) -> None:
+    """Each backend's detailed table and the release 2 targets, made from the run's measures: by a
+    run, and again by ``bench.report`` for older runs (so every run has the current labels)."""
+    for backend, result in report["backends"].items():
+        result["table"] = as_table(rows_for(backend, result))
+    report["targets"] = as_table(release2_rows(report))
 
 
 # ---------------------------------------------------------------- the runs
@@ -311,16 +324,14 @@ def main() -> None:
     report["seconds"] = round((datetime.now(timezone.utc) - started).total_seconds())
     report["load_average"] = {"min": min(LOADS), "max": max(LOADS), "all": LOADS}
 
+    add_tables(report)
     for backend, result in report["backends"].items():
-        factor = 2.0 if backend == "postgresql" else 1.0
-        rows = rows_for(result, factor)
-        result["table"] = as_table(rows)
-        print_table(f"{backend}{' (time targets: 2 × SQLite)' if factor > 1 else ''}", rows)
-    rows = release2_rows(report)
-    report["targets"] = as_table(rows)
-    print_table("Release 2 targets (issues 11, 12, 13)", rows)
-    missed = sum(1 for row in rows if row[3] is False)
-    print(f"\n{missed} of {sum(1 for row in rows if row[3] is not None)} targets missed; "
+        factor = time_factor(backend)
+        print_table(f"{backend}{f' (time targets: {factor:g} × SQLite)' if factor > 1 else ''}", result["table"])
+    targets = report["targets"]
+    print_table("Release 2 targets (issues 11, 12, 13)", targets)
+    missed = sum(1 for row in targets if row["met"] is False)
+    print(f"\n{missed} of {sum(1 for row in targets if row['met'] is not None)} targets missed; "
           f"load average (1 min) between {min(LOADS):.1f} and {max(LOADS):.1f} on {os.cpu_count()} cores")
     RESULTS.mkdir(exist_ok=True)
     suffix = "-big" if args.big else "-quick" if args.quick else ""

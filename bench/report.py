@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 
-from .__main__ import as_table, release2_rows, rows_for
+from .__main__ import add_tables
 
 VERDICT = {True: "met", False: "**missed**", None: ""}
 
@@ -19,10 +19,9 @@ def read_run(path: str) -> dict:
     """A run's JSON with its tables made again by the current code (same labels in every run).
     JSON turned the sizes of the flows into strings; they are numbers again."""
     report = json.loads(Path(path).read_text())
-    for backend, result in report["backends"].items():
+    for result in report["backends"].values():
         result["flows"] = {via: {int(n): run for n, run in runs.items()} for via, runs in result.get("flows", {}).items()}
-        result["table"] = as_table(rows_for(result, 2.0 if backend == "postgresql" else 1.0))
-    report["targets"] = as_table(release2_rows(report))
+    add_tables(report)
     return report
 
 
