@@ -27,18 +27,27 @@ STATEMENT_BOUND = 30  # the bound the test suite holds validation to (addons/ser
 LOADS: list[float] = []  # the 1-minute load average before and after every scenario
 
 
+def scenario_in_own_process(*args: str) -> dict:
+    """``python -m bench.scenarios *args`` in a process of its own: the JSON object of its last line."""
+    done = subprocess.run([sys.executable, "-m", "bench.scenarios", *args], cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{done.stdout}{done.stderr}\nScenario {' '.join(args)} failed.")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def run_scenario(*args: str) -> dict:
     started = time.perf_counter()
     print(f"  {' '.join(args)} ...", end="", flush=True)
     LOADS.append(os.getloadavg()[0])
-    done = subprocess.run([sys.executable, "-m", "bench.scenarios", *args], cwd=ROOT, capture_output=True, text=True)
-    LOADS.append(os.getloadavg()[0])
-    if done.returncode != 0:
+    try:
+        result = scenario_in_own_process(*args)
+    except RuntimeError as error:
         print(" failed")
-        sys.stderr.write(done.stdout + done.stderr)
-        raise SystemExit(f"Scenario {' '.join(args)} failed.")
+        raise SystemExit(str(error)) from None
+    finally:
+        LOADS.append(os.getloadavg()[0])
     print(f" {time.perf_counter() - started:.0f} s (load {LOADS[-1]:.1f})")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return result
 
 
 def machine() -> dict:

@@ -31,6 +31,7 @@ from sqlalchemy import text
 
 from erp_core.testing.databases import pg_admin
 
+from .__main__ import scenario_in_own_process
 from .harness import (Bench, database, database_size_mb, load_background_serials, peak_memory_mb,
                       percentiles, timed)
 from .serve import Scanner, server_timing_ms, servers
@@ -240,7 +241,7 @@ def stored_scenario(backend: str, base_url: str | None, stored: int, samples: in
                   "receive_10000_empty": statistics.median(empty), "receive_10000_stored": statistics.median(loaded),
                   "reads": _sample_reads(bench, stored, samples, list_samples), "peak_memory_mb": round(peak_memory_mb(), 1)}
         if export:
-            result["export"] = _export_in_own_process(bench)
+            result["export"] = scenario_in_own_process("export", "--url", bench.url, "--token", bench.token)
         return result
 
 
@@ -564,14 +565,6 @@ def export_scenario(url: str, token: str) -> dict:
     response.close()
     return {"rows": lines - 1, "mb": round(size / 2**20, 1), "seconds": round(time.perf_counter() - started, 2),
             "peak_memory_before_mb": round(before, 1), "peak_memory_mb": round(peak_memory_mb(), 1)}
-
-
-def _export_in_own_process(bench: Bench) -> dict:
-    done = subprocess.run([sys.executable, "-m", "bench.scenarios", "export", "--url", bench.url, "--token", bench.token],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        raise RuntimeError(f"the export failed: {done.stderr[-2000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
