@@ -141,9 +141,9 @@ def replace_lots(move: StockMove, line: StockMoveLine, entries: list[dict], allo
     problems, stored = lot_problems(move, line, entries, allow_expired)
     if not problems:
         db.session.execute(delete(MoveLineLot).where(MoveLineLot.line_id == line.id))
-        db.session.add_all(MoveLineLot(move_id=move.id, line_id=line.id, product_id=line.product_id, scope=scope(line.product_id), **e)
-                           for e in stored)
-        db.session.flush()
+        if stored:  # one executemany: ORM objects would be inserted one statement each on SQLite (no ordered RETURNING)
+            line_of = {"move_id": move.id, "line_id": line.id, "product_id": line.product_id, "scope": scope(line.product_id)}
+            db.session.execute(insert(MoveLineLot.__table__), [line_of | e for e in stored])
     return problems, stored
 
 
