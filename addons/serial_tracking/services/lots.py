@@ -246,12 +246,13 @@ def available_lots(move: StockMove, line: StockMoveLine) -> list[dict]:
             for lot in lots if lot.quantity > taken.get(lot.id, 0)]
 
 
-def suggested_lots(move: StockMove, line: StockMoveLine) -> list[dict]:
+def suggested_lots(move: StockMove, line: StockMoveLine, available: list[dict] | None = None) -> list[dict]:
     """What a delivery line should take, first expiry first out: the lots free at the source,
     earliest expiry first (lots without one last), until the line's quantity is covered. Expired
-    lots are left out where they are held back (``holds_back_expired``): a scrap takes them first."""
+    lots are left out where they are held back (``holds_back_expired``): a scrap takes them first.
+    ``available``: what ``available_lots`` answered, for a caller that shows both."""
     missing, suggestion, expired_too = line_missing(line), [], not holds_back_expired(move)
-    for lot in available_lots(move, line):
+    for lot in available_lots(move, line) if available is None else available:
         if missing <= 0:
             break
         if expired_too or lot["expiry_date"] is None or lot["expiry_date"] >= today():

@@ -41,7 +41,7 @@ def lot_panels(move: StockMove, feedback, may_assign: bool) -> list[dict]:
             panel["known"] = [lot for lot, _ in db.session.execute(services.lots_stmt(line.product_id).limit(KNOWN_LOTS))]
         elif may_assign:
             panel["available"] = services.available_lots(move, line)
-            panel["suggestion"] = services.suggested_lots(move, line)
+            panel["suggestion"] = services.suggested_lots(move, line, panel["available"])
             # the reason field, only for who may use it and only when an expired lot is on offer
             panel["override"] = (holds_back_expired(move) and may(current_user, OVERRIDE)
                                  and any(expiry_state(lot["expiry_date"]) == "expired" for lot in panel["available"]))
