@@ -161,18 +161,22 @@ def assign_lots(move: StockMove, line: StockMoveLine, entries: list[dict], user=
     return line
 
 
-def held_entries(line: StockMoveLine) -> list[dict]:
-    """The line's lots as entries of ``assign_lots``, each keeping the override it was let out with."""
-    return [dict(row._mapping) for row in db.session.execute(
-        select(MoveLineLot.name, MoveLineLot.quantity, MoveLineLot.expiry_date, MoveLineLot.expiry_override)
-        .where(MoveLineLot.line_id == line.id).order_by(MoveLineLot.id))]
+def held_entries(line_ids) -> dict[int, list[dict]]:
+    """{line id: its lots as entries of ``assign_lots``, each keeping the override it was let out
+    with} in one query."""
+    found: dict[int, list[dict]] = {}
+    for line_id, *entry in db.session.execute(
+            select(MoveLineLot.line_id, MoveLineLot.name, MoveLineLot.quantity, MoveLineLot.expiry_date, MoveLineLot.expiry_override)
+            .where(MoveLineLot.line_id.in_(line_ids)).order_by(MoveLineLot.id)):
+        found.setdefault(line_id, []).append(dict(zip(("name", "quantity", "expiry_date", "expiry_override"), entry)))
+    return found
 
 
 def add_lots(move: StockMove, line: StockMoveLine, additions: list[dict], user=None,
              allow_expired: str | None = None) -> StockMoveLine:
     """Add quantities of lots to those the line holds, checked as ``assign_lots`` checks them. A lot
     the line holds already gets more, and its expiry override, given for less, is asked for again."""
-    entries = held_entries(line)
+    entries = held_entries([line.id]).get(line.id, [])
     held, problems = {entry["name"]: entry for entry in entries}, []
     for addition in additions:
         name, expiry = normalized_name(str(addition.get("name") or "")), addition.get("expiry_date")
@@ -191,7 +195,7 @@ def add_lots(move: StockMove, line: StockMoveLine, additions: list[dict], user=N
 
 def remove_lot(move: StockMove, line: StockMoveLine, name: str, user=None) -> StockMoveLine:
     """Take one lot off the line; the others stay as they are."""
-    entries = held_entries(line)
+    entries = held_entries([line.id]).get(line.id, [])
     if not any(entry["name"] == name for entry in entries):
         message = f"{name} is not on this line (any more): reload the page."
         raise DomainError("lot_not_assigned", message, [_detail(name, line.id, "lot_not_assigned", message)])
