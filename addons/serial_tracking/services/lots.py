@@ -56,12 +56,14 @@ def not_lot_tracked(line: StockMoveLine) -> dict:
             "message": f"{line.product.display_name} is not tracked by lots, so its line takes no lots."}
 
 
-def reserved_elsewhere(lot_ids, location_id: int, move_id: int) -> dict[int, Decimal]:
-    """{lot id: quantity} that other pending moves out of ``location_id`` hold of these lots."""
+def reserved_elsewhere(lot_ids, location_id: int, move_id: int | None) -> dict[int, Decimal]:
+    """{lot id: quantity} that other pending moves out of ``location_id`` than ``move_id`` (every
+    one with None) hold of these lots."""
+    others = () if move_id is None else (StockMove.id != move_id,)
     return dict(db.session.execute(
         select(MoveLineLot.lot_id, func.sum(MoveLineLot.quantity)).join(StockMove, StockMove.id == MoveLineLot.move_id)
         .where(MoveLineLot.lot_id.in_(lot_ids), StockMove.state == "pending", StockMove.source_location_id == location_id,
-               StockMove.id != move_id).group_by(MoveLineLot.lot_id)).all())
+               *others).group_by(MoveLineLot.lot_id)).all())
 
 
 def on_hand(lot_ids, location_id: int) -> dict[int, Decimal]:
@@ -240,12 +242,7 @@ def available_lots(move: StockMove, line: StockMoveLine) -> list[dict]:
         select(Lot.id, Lot.name, Lot.expiry_date, LotQuant.quantity).join(LotQuant, LotQuant.lot_id == Lot.id)
         .where(Lot.product_id == line.product_id, LotQuant.location_id == move.source_location_id, LotQuant.quantity > 0)
         .order_by(Lot.expiry_date.is_(None), Lot.expiry_date, Lot.name)).all()
-    ids = [lot.id for lot in lots]
-    taken = reserved_elsewhere(ids, move.source_location_id, move.id)
-    for lot_id, quantity in db.session.execute(select(MoveLineLot.lot_id, func.sum(MoveLineLot.quantity))
-                                               .where(MoveLineLot.move_id == move.id, MoveLineLot.lot_id.in_(ids))
-                                               .group_by(MoveLineLot.lot_id)):
-        taken[lot_id] = taken.get(lot_id, 0) + quantity
+    taken = reserved_elsewhere([lot.id for lot in lots], move.source_location_id, None)  # the (pending) move's own included
     return [{"lot_id": lot.id, "name": lot.name, "expiry_date": lot.expiry_date, "quantity": lot.quantity - taken.get(lot.id, 0)}
             for lot in lots if lot.quantity > taken.get(lot.id, 0)]
 

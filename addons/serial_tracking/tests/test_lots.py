@@ -182,3 +182,12 @@ def _statements_assigning(api, count_statements, lots: int) -> int:
 
 def test_assigning_lots_sends_the_same_statements_for_two_lots_and_a_hundred(api, count_statements):
     assert _statements_assigning(api, count_statements, 2) == _statements_assigning(api, count_statements, 100)
+
+
+def test_the_suggestion_for_a_part_assigned_line_leaves_out_what_the_move_holds_already(api):
+    pills = create_product(api, "Pills", tracking="lot")
+    receive_lots(api, pills, [("EARLY", 30, SOON), ("LATE", 20, LATER)])
+    delivery = invoice_move(api, post_invoice(api, "customer_invoice", create_partner(api), [(pills, 40)]))
+    ok(put_lots(api, delivery, [("EARLY", 10, None)]))
+    suggested = ok(api.get(f"/moves/{delivery['id']}/lines/{delivery['lines'][0]['id']}/lots/suggested"))["lots"]
+    assert [(s["name"], s["quantity"]) for s in suggested] == [("EARLY", 20), ("LATE", 10)]
