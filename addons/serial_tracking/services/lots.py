@@ -168,7 +168,8 @@ def held_entries(line_ids) -> dict[int, list[dict]]:
     with} in one query."""
     found: dict[int, list[dict]] = {}
     for line_id, *entry in db.session.execute(
-            select(MoveLineLot.line_id, MoveLineLot.name, MoveLineLot.quantity, MoveLineLot.expiry_date, MoveLineLot.expiry_override)
+            select(MoveLineLot.line_id, MoveLineLot.name, MoveLineLot.quantity, MoveLineLot.expiry_date,
+                   MoveLineLot.expiry_override)
             .where(MoveLineLot.line_id.in_(line_ids)).order_by(MoveLineLot.id)):
         found.setdefault(line_id, []).append(dict(zip(("name", "quantity", "expiry_date", "expiry_override"), entry)))
     return found

@@ -316,4 +316,5 @@ def test_a_lot_line_full_with_part_units_hands_the_scan_field_to_the_next_line(a
     move = invoice_move(api, post_invoice(api, "vendor_bill", create_partner(api), [(syrup, 2.5), (laptop, 1)]))
     ok(put_lots(api, move, [("L-1", 2.5, LATER)]))
     page = _text(web.get(f"/inventory/moves/{move['id']}"))
-    assert re.search(rf'<input[^>]*id="scan-{move["lines"][1]["id"]}"[^>]*autofocus', page, re.S), "the laptop's line lacks its unit"
+    laptop_line = move["lines"][1]["id"]
+    assert re.search(rf'<input[^>]*id="scan-{laptop_line}"[^>]*autofocus', page, re.S), "the laptop's line lacks its unit"
