@@ -18,10 +18,15 @@ from .lots import line_lots
 MAX_LABELS = 1000  # labels of one PDF: about a second to draw and a megabyte to send
 
 
+def _label_counts(move: StockMove) -> tuple[int, int]:
+    """(labels of serial numbers, labels of lots) of the move, in one query."""
+    return tuple(db.session.execute(select(select(func.count()).where(MoveLineSerial.move_id == move.id).scalar_subquery(),
+                                           select(func.count()).where(MoveLineLot.move_id == move.id).scalar_subquery())).one())
+
+
 def move_label_count(move: StockMove) -> int:
     """The labels of the move: one per serial number, one per lot on its lot lines."""
-    return (db.session.scalar(select(func.count()).where(MoveLineSerial.move_id == move.id))
-            + db.session.scalar(select(func.count()).where(MoveLineLot.move_id == move.id)))
+    return sum(_label_counts(move))
 
 
 def _lot_units(move: StockMove) -> list[LabelUnit]:
@@ -39,7 +44,8 @@ def move_labels_pdf(move: StockMove, offset: int = 0, limit: int | None = None) 
     if limit is not None and not 1 <= limit <= MAX_LABELS:
         raise BadRequest(f"limit must be from 1 to {MAX_LABELS}.", [{"field": "query.limit", "code": "invalid_limit",
                                                                     "message": f"At most {MAX_LABELS} labels at once."}])
-    total = move_label_count(move)
+    serials, lot_labels = _label_counts(move)
+    total = serials + lot_labels
     if limit is None and total - offset > MAX_LABELS:
         raise DomainError("too_many_labels", f"{move.reference} has {total:,} serial numbers; print at most {MAX_LABELS:,} "
                           f"labels at once: offset=0&limit={MAX_LABELS}, then offset={MAX_LABELS}&limit={MAX_LABELS}, and so on.",
@@ -52,7 +58,6 @@ def move_labels_pdf(move: StockMove, offset: int = 0, limit: int | None = None) 
         .offset(offset).limit(wanted)).all()
     units = [LabelUnit(product, name, gtin14(barcode)) for name, product, barcode in rows]
     if len(units) < wanted:  # past the serial numbers: the lots' labels
-        serials = db.session.scalar(select(func.count()).where(MoveLineSerial.move_id == move.id))
         start = max(0, offset - serials)
         units += _lot_units(move)[start:start + wanted - len(units)]
     if not units:

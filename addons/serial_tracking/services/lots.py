@@ -56,12 +56,14 @@ def not_lot_tracked(line: StockMoveLine) -> dict:
             "message": f"{line.product.display_name} is not tracked by lots, so its line takes no lots."}
 
 
-def reserved_elsewhere(lot_ids, location_id: int, move_id: int) -> dict[int, Decimal]:
-    """{lot id: quantity} that other pending moves out of ``location_id`` hold of these lots."""
+def reserved_elsewhere(lot_ids, location_id: int, move_id: int | None) -> dict[int, Decimal]:
+    """{lot id: quantity} that other pending moves out of ``location_id`` than ``move_id`` (every
+    one with None) hold of these lots."""
+    others = () if move_id is None else (StockMove.id != move_id,)
     return dict(db.session.execute(
         select(MoveLineLot.lot_id, func.sum(MoveLineLot.quantity)).join(StockMove, StockMove.id == MoveLineLot.move_id)
         .where(MoveLineLot.lot_id.in_(lot_ids), StockMove.state == "pending", StockMove.source_location_id == location_id,
-               StockMove.id != move_id).group_by(MoveLineLot.lot_id)).all())
+               *others).group_by(MoveLineLot.lot_id)).all())
 
 
 def on_hand(lot_ids, location_id: int) -> dict[int, Decimal]:
@@ -141,9 +143,9 @@ def replace_lots(move: StockMove, line: StockMoveLine, entries: list[dict], allo
     problems, stored = lot_problems(move, line, entries, allow_expired)
     if not problems:
         db.session.execute(delete(MoveLineLot).where(MoveLineLot.line_id == line.id))
-        db.session.add_all(MoveLineLot(move_id=move.id, line_id=line.id, product_id=line.product_id, scope=scope(line.product_id), **e)
-                           for e in stored)
-        db.session.flush()
+        if stored:  # one executemany: ORM objects would be inserted one statement each on SQLite (no ordered RETURNING)
+            line_of = {"move_id": move.id, "line_id": line.id, "product_id": line.product_id, "scope": scope(line.product_id)}
+            db.session.execute(insert(MoveLineLot.__table__), [line_of | e for e in stored])
     return problems, stored
 
 
@@ -161,18 +163,23 @@ def assign_lots(move: StockMove, line: StockMoveLine, entries: list[dict], user=
     return line
 
 
-def held_entries(line: StockMoveLine) -> list[dict]:
-    """The line's lots as entries of ``assign_lots``, each keeping the override it was let out with."""
-    return [dict(row._mapping) for row in db.session.execute(
-        select(MoveLineLot.name, MoveLineLot.quantity, MoveLineLot.expiry_date, MoveLineLot.expiry_override)
-        .where(MoveLineLot.line_id == line.id).order_by(MoveLineLot.id))]
+def held_entries(line_ids) -> dict[int, list[dict]]:
+    """{line id: its lots as entries of ``assign_lots``, each keeping the override it was let out
+    with} in one query."""
+    found: dict[int, list[dict]] = {}
+    for line_id, *entry in db.session.execute(
+            select(MoveLineLot.line_id, MoveLineLot.name, MoveLineLot.quantity, MoveLineLot.expiry_date,
+                   MoveLineLot.expiry_override)
+            .where(MoveLineLot.line_id.in_(line_ids)).order_by(MoveLineLot.id)):
+        found.setdefault(line_id, []).append(dict(zip(("name", "quantity", "expiry_date", "expiry_override"), entry)))
+    return found
 
 
 def add_lots(move: StockMove, line: StockMoveLine, additions: list[dict], user=None,
              allow_expired: str | None = None) -> StockMoveLine:
     """Add quantities of lots to those the line holds, checked as ``assign_lots`` checks them. A lot
     the line holds already gets more, and its expiry override, given for less, is asked for again."""
-    entries = held_entries(line)
+    entries = held_entries([line.id]).get(line.id, [])
     held, problems = {entry["name"]: entry for entry in entries}, []
     for addition in additions:
         name, expiry = normalized_name(str(addition.get("name") or "")), addition.get("expiry_date")
@@ -191,7 +198,7 @@ def add_lots(move: StockMove, line: StockMoveLine, additions: list[dict], user=N
 
 def remove_lot(move: StockMove, line: StockMoveLine, name: str, user=None) -> StockMoveLine:
     """Take one lot off the line; the others stay as they are."""
-    entries = held_entries(line)
+    entries = held_entries([line.id]).get(line.id, [])
     if not any(entry["name"] == name for entry in entries):
         message = f"{name} is not on this line (any more): reload the page."
         raise DomainError("lot_not_assigned", message, [_detail(name, line.id, "lot_not_assigned", message)])
@@ -236,22 +243,18 @@ def available_lots(move: StockMove, line: StockMoveLine) -> list[dict]:
         select(Lot.id, Lot.name, Lot.expiry_date, LotQuant.quantity).join(LotQuant, LotQuant.lot_id == Lot.id)
         .where(Lot.product_id == line.product_id, LotQuant.location_id == move.source_location_id, LotQuant.quantity > 0)
         .order_by(Lot.expiry_date.is_(None), Lot.expiry_date, Lot.name)).all()
-    ids = [lot.id for lot in lots]
-    taken = reserved_elsewhere(ids, move.source_location_id, move.id)
-    for lot_id, quantity in db.session.execute(select(MoveLineLot.lot_id, func.sum(MoveLineLot.quantity))
-                                               .where(MoveLineLot.move_id == move.id, MoveLineLot.lot_id.in_(ids))
-                                               .group_by(MoveLineLot.lot_id)):
-        taken[lot_id] = taken.get(lot_id, 0) + quantity
+    taken = reserved_elsewhere([lot.id for lot in lots], move.source_location_id, None)  # the (pending) move's own included
     return [{"lot_id": lot.id, "name": lot.name, "expiry_date": lot.expiry_date, "quantity": lot.quantity - taken.get(lot.id, 0)}
             for lot in lots if lot.quantity > taken.get(lot.id, 0)]
 
 
-def suggested_lots(move: StockMove, line: StockMoveLine) -> list[dict]:
+def suggested_lots(move: StockMove, line: StockMoveLine, available: list[dict] | None = None) -> list[dict]:
     """What a delivery line should take, first expiry first out: the lots free at the source,
     earliest expiry first (lots without one last), until the line's quantity is covered. Expired
-    lots are left out where they are held back (``holds_back_expired``): a scrap takes them first."""
+    lots are left out where they are held back (``holds_back_expired``): a scrap takes them first.
+    ``available``: what ``available_lots`` answered, for a caller that shows both."""
     missing, suggestion, expired_too = line_missing(line), [], not holds_back_expired(move)
-    for lot in available_lots(move, line):
+    for lot in available_lots(move, line) if available is None else available:
         if missing <= 0:
             break
         if expired_too or lot["expiry_date"] is None or lot["expiry_date"] >= today():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -73,12 +74,13 @@ def _line_of_barcode(move: StockMove, code: str) -> StockMoveLine | None:
     return next((line for line in move.lines if line.product.barcode and line.product.barcode == code), None)
 
 
-def units_held(lines: list[StockMoveLine]) -> dict[int, int]:
-    """{line id: units it holds}: serial numbers assigned, or the quantities of its lots (two queries)."""
+def units_held(lines: list[StockMoveLine]) -> dict[int, Decimal]:
+    """{line id: units it holds}: serial numbers assigned, or the quantities of its lots, exactly (a
+    lot line of 2.5 holding 2.5 is full) (two queries)."""
     counts = move_serial_counts(list({line.move_id for line in lines}))
     lots = line_lots([line.id for line in lines if line.tracking == "lot"])
-    return {line.id: counts.get(line.id, 0) if line.tracking == "serial"
-            else int(sum(e["quantity"] for e in lots.get(line.id, []))) for line in lines}
+    return {line.id: Decimal(counts.get(line.id, 0)) if line.tracking == "serial"
+            else sum((e["quantity"] for e in lots.get(line.id, [])), Decimal(0)) for line in lines}
 
 
 def _lacking(lines: list[StockMoveLine]) -> list[StockMoveLine]:

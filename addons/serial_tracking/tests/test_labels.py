@@ -15,6 +15,7 @@ from erp_core.settings import SettingError
 from erp_core.testing import assert_error, log_in, ok
 
 from .common import assign, create_partner, create_product, invoice_move, post_invoice, receive
+from .test_lots import put_lots
 
 
 @pytest.fixture
@@ -47,6 +48,16 @@ def serial_ids(api, product) -> dict[str, int]:
 def test_a_move_with_serials_prints_one_label_per_serial_for_every_role(api, receipt):
     for role in ("warehouse", "accountant", "inventory_manager"):
         assert pdf_pages(api.as_(role).get(f"/moves/{receipt['id']}/labels.pdf")) == 3  # 50x25mm: one label per page
+
+
+def test_a_move_s_lots_get_a_label_each_after_its_serials_in_every_range(api, product):
+    syrup = create_product(api, "Syrup", tracking="lot")
+    move = invoice_move(api, post_invoice(api, "vendor_bill", create_partner(api), [(product, 2), (syrup, 5)]))
+    ok(assign(api, move, ["R-1", "R-2"]))
+    ok(put_lots(api, move, [("L-1", 2, None), ("L-2", 3, None)], line=1))
+    assert [pdf_pages(api.get(f"/moves/{move['id']}/labels.pdf?offset={offset}")) for offset in (0, 1, 3)] == [4, 3, 1]
+    error = assert_error(api.get(f"/moves/{move['id']}/labels.pdf?offset=4"), 422, "no_serials")
+    assert "has 4 labels: none from offset 4" in error["message"]
 
 
 def test_a_range_of_a_move_s_labels(api, receipt):

@@ -168,3 +168,26 @@ def test_part_of_a_lot_is_returned_and_a_lot_or_quantity_the_move_did_not_carry_
     back = services.return_move(original, [], lots={line_id: {"B-1": Decimal(2), "B-2": Decimal(0)}})
     lots = services.line_lots([line.id for line in back.lines])
     assert [(line.quantity, [(e["name"], e["quantity"]) for e in lots[line.id]]) for line in back.lines] == [(2, [("B-1", 2)])]
+
+
+def _statements_assigning(api, count_statements, lots: int) -> int:
+    """The statements a receipt's PUT of ``lots`` lots sent."""
+    pills = create_product(api, tracking="lot")
+    receipt = invoice_move(api, post_invoice(api, "vendor_bill", create_partner(api), [(pills, 3 * lots)]))
+    ok(api.as_("warehouse").get(f"/moves/{receipt['id']}"))  # signs the user in before counting
+    with count_statements() as assigning:
+        ok(put_lots(api, receipt, [(f"B-{n:04d}", 3, LATER) for n in range(lots)]))
+    return assigning.count
+
+
+def test_assigning_lots_sends_the_same_statements_for_two_lots_and_a_hundred(api, count_statements):
+    assert _statements_assigning(api, count_statements, 2) == _statements_assigning(api, count_statements, 100)
+
+
+def test_the_suggestion_for_a_part_assigned_line_leaves_out_what_the_move_holds_already(api):
+    pills = create_product(api, "Pills", tracking="lot")
+    receive_lots(api, pills, [("EARLY", 30, SOON), ("LATE", 20, LATER)])
+    delivery = invoice_move(api, post_invoice(api, "customer_invoice", create_partner(api), [(pills, 40)]))
+    ok(put_lots(api, delivery, [("EARLY", 10, None)]))
+    suggested = ok(api.get(f"/moves/{delivery['id']}/lines/{delivery['lines'][0]['id']}/lots/suggested"))["lots"]
+    assert [(s["name"], s["quantity"]) for s in suggested] == [("EARLY", 20), ("LATE", 10)]

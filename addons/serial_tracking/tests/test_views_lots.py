@@ -309,3 +309,12 @@ def test_the_correction_page_puts_a_wrong_lot_of_a_done_receipt_right(api, web, 
     assert lots == {"L-1": (4, SOON.isoformat()), "L-2": (4, LATER.isoformat()), "L-9": (2, LATER.isoformat())}
     assert "Correct a lot" in _text(web.get(f"/inventory/moves/{receipt['id']}"))  # the original stays as it was
     assert _lots_of(api, receipt) == [("L-1", 6), ("L-2", 4)]
+
+
+def test_a_lot_line_full_with_part_units_hands_the_scan_field_to_the_next_line(api, web, syrup):
+    laptop = create_product(api, "Laptop")
+    move = invoice_move(api, post_invoice(api, "vendor_bill", create_partner(api), [(syrup, 2.5), (laptop, 1)]))
+    ok(put_lots(api, move, [("L-1", 2.5, LATER)]))
+    page = _text(web.get(f"/inventory/moves/{move['id']}"))
+    laptop_line = move["lines"][1]["id"]
+    assert re.search(rf'<input[^>]*id="scan-{laptop_line}"[^>]*autofocus', page, re.S), "the laptop's line lacks its unit"

@@ -29,10 +29,11 @@ def lot_panels(move: StockMove, feedback, may_assign: bool) -> list[dict]:
     lines = [line for line in move.lines if line.tracking == "lot"]
     held = services.line_lots([line.id for line in lines]) if lines else {}
     incoming = move.source_location.usage != "internal"
+    entries = held_entries(list(held)) if held and not incoming else {}  # the reasons expired lots were let out with
     panels = []
     for line in lines:
         lots = held.get(line.id, [])
-        overrides = {entry["name"]: entry["expiry_override"] for entry in held_entries(line)} if not incoming and lots else {}
+        overrides = {entry["name"]: entry["expiry_override"] for entry in entries.get(line.id, [])}
         lots = [{**lot, "override": overrides.get(lot["name"])} for lot in lots]
         panel = {"line": line, "lots": lots, "total": sum((lot["quantity"] for lot in lots), Decimal(0)), "incoming": incoming,
                  "feedback": feedback if feedback and feedback.line_id == line.id else None, "available": [], "suggestion": [],
@@ -41,7 +42,7 @@ def lot_panels(move: StockMove, feedback, may_assign: bool) -> list[dict]:
             panel["known"] = [lot for lot, _ in db.session.execute(services.lots_stmt(line.product_id).limit(KNOWN_LOTS))]
         elif may_assign:
             panel["available"] = services.available_lots(move, line)
-            panel["suggestion"] = services.suggested_lots(move, line)
+            panel["suggestion"] = services.suggested_lots(move, line, panel["available"])
             # the reason field, only for who may use it and only when an expired lot is on offer
             panel["override"] = (holds_back_expired(move) and may(current_user, OVERRIDE)
                                  and any(expiry_state(lot["expiry_date"]) == "expired" for lot in panel["available"]))

@@ -200,7 +200,7 @@ def line_scan(move_id: int, line_id: int):
 def _scan_answer(result: scanning.ScanResult) -> dict:
     """What the page shows of an accepted scan: what it was understood as and where it went."""
     line = result.line
-    count, quantity = scanning.units_held([line])[line.id], int(line.quantity)
+    count, quantity = int(scanning.units_held([line])[line.id]), int(line.quantity)  # whole units, as scanned
     understood = ", ".join(result.understood_as())
     message = (f"{understood}: added ({count} / {quantity})." if result.assigned
                else f"{understood}: now scan its serial numbers." if line.tracking == "serial" else f"{understood}.")
