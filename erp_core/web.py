@@ -11,13 +11,12 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
-from sqlalchemy import func, select
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired
 
 from . import services
 from .auth import SESSION_KEY, acting_user, may
-from .database import MAX_ID, db, run_in_transaction, transaction, utcnow
+from .database import MAX_ID, count_rows, db, run_in_transaction, transaction, utcnow
 from .errors import BadRequest, DomainError, detail_label
 from .forms import ErpForm, format_number
 from .settings import secret_key_file
@@ -174,8 +173,7 @@ def list_page(stmt, cap: int | None = None, scalars: bool = True) -> ListPage:
     if not last and len(rows) <= PAGE_SIZE and (rows or page == 1):
         return ListPage(rows, page, (page - 1) * PAGE_SIZE + len(rows), False, PAGE_SIZE)
     limit = None if last or cap is None else max(cap, page * PAGE_SIZE)
-    counted = stmt.order_by(None) if limit is None else stmt.order_by(None).limit(limit + 1)
-    total = db.session.scalar(select(func.count()).select_from(counted.subquery()))
+    total = count_rows(stmt, limit)
     capped = limit is not None and total > limit
     if capped:
         total = limit
