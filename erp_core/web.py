@@ -309,9 +309,8 @@ def preferences():
 # ---------------------------------------------------------------- in-app guide
 
 
-def _guide_files() -> list[Path]:
-    folders = [Path(__file__).parent / "guide"] + [a.path / "guide" for a in current_app.extensions["erp"].addons]
-    return sorted((f for folder in folders if folder.is_dir() for f in folder.glob("*.md")), key=lambda f: f.name)
+def _addon_paths() -> tuple[Path, ...]:
+    return tuple(a.path for a in current_app.extensions["erp"].addons)
 
 
 # A guide file says which pages its text is about with a mark just before a heading, such as
@@ -330,22 +329,32 @@ def _render_guide(path: Path) -> tuple[str, Markup]:
 
 
 def guide_sections() -> list[dict]:
-    return [{"slug": re.sub(r"^\d+-", "", f.stem), "title": _render_guide(f)[0], "path": f} for f in _guide_files()]
+    return _guide_sections(_addon_paths())
+
+
+# The guide's files are found once per set of addons, as their text is read once (_render_guide), not
+# on every page (the Help button's link needs them): a file added to a running server shows after a restart.
+@cache
+def _guide_sections(addon_paths: tuple[Path, ...]) -> list[dict]:
+    folders = [Path(__file__).parent / "guide"] + [path / "guide" for path in addon_paths]
+    files = sorted((f for folder in folders if folder.is_dir() for f in folder.glob("*.md")), key=lambda f: f.name)
+    return [{"slug": re.sub(r"^\d+-", "", f.stem), "title": _render_guide(f)[0], "path": f} for f in files]
 
 
 def help_pages() -> dict[str, tuple[str, str]]:
     """{endpoint or blueprint: (guide section slug, heading id)} from the guide files' help marks;
     when two marks name the same page, the first in guide order wins."""
-    pages: dict[str, tuple[str, str]] = {}
-    for section in guide_sections():
-        for name, anchor in _help_marks(section["path"]):
-            pages.setdefault(name, (section["slug"], anchor))
-    return pages
+    return _help_pages(_addon_paths())
 
 
 @cache
-def _help_marks(path: Path) -> list[tuple[str, str]]:
-    return [(name, anchor) for names, anchor in HELP_MARK.findall(_render_guide(path)[1]) for name in names.split()]
+def _help_pages(addon_paths: tuple[Path, ...]) -> dict[str, tuple[str, str]]:
+    pages: dict[str, tuple[str, str]] = {}
+    for section in _guide_sections(addon_paths):
+        for names, anchor in HELP_MARK.findall(_render_guide(section["path"])[1]):
+            for name in names.split():
+                pages.setdefault(name, (section["slug"], anchor))
+    return pages
 
 
 def help_url() -> str:
