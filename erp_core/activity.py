@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app, request
-from sqlalchemy import func, select
 
 from . import audit
-from .database import db
+from .database import count_rows, db
 
 PAGE = 20
 _WORDS = {"create": "Created", "edit": "Edited", "delete": "Deleted", "cancel": "Cancelled", "post": "Posted", "validate": "Validated"}
@@ -37,7 +36,7 @@ class Activity:
 def record_activity(record_type: str, record_id: int) -> Activity:
     """The page of ``record_type:record_id``'s entries asked for by ``?activity=N`` (1: the newest)."""
     stmt = audit.entries_stmt(record_type, record_id)
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    total = count_rows(stmt)
     pages = max(1, -(-total // PAGE))
     page = request.args.get("activity", "1")
     page = min(int(page), pages) if page.isdigit() and int(page) > 0 else 1

@@ -9,11 +9,10 @@ from typing import Annotated, Any, Callable, Generic, TypeVar
 
 from flask import Blueprint, Flask, Response, jsonify, request
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, WithJsonSchema, create_model, model_validator
-from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 
 from .auth import api_user, authorize
-from .database import MAX_ID, db, run_in_transaction
+from .database import MAX_ID, count_rows, db, run_in_transaction
 from .errors import BadRequest, DomainError
 
 MAX_LIMIT = 1000
@@ -206,7 +205,7 @@ def paginate(stmt, to_dict: Callable[[Any], dict], query: ListQuery, scalars: bo
     if 0 < len(rows) < limit or (not rows and query.offset == 0 and limit > 0):
         total = query.offset + len(rows)
     else:
-        total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+        total = count_rows(stmt)
     return {"items": [to_dict(r) for r in rows], "total": total}
 
 

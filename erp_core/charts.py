@@ -16,6 +16,10 @@ COLOURS = ("#2f5aa8", "#b35900", "#2e7d4f")  # blue, orange, green: told apart w
 MAX_X_LABELS = 8
 
 
+def _colour(index: int) -> str:
+    return COLOURS[index % len(COLOURS)]
+
+
 @dataclass(frozen=True)
 class Series:
     label: str
@@ -47,9 +51,7 @@ class Chart:
     title: str
     description: str  # what the picture shows, in words (its <desc>)
     category_label: str  # what a category is ("Week of"), the data table's first heading
-    categories: list[str]
     series: list[Series]
-    colours: list[str]
     y_ticks: list[tuple[float, str]]   # (y, label)
     x_labels: list[tuple[float, str]]  # (x, label)
     bars: list[Bar] = field(default_factory=list)
@@ -58,6 +60,11 @@ class Chart:
     width: int = WIDTH
     height: int = HEIGHT
     baseline: float = HEIGHT - BOTTOM
+
+    @property
+    def colours(self) -> list[str]:
+        """Each series' colour, for the legend: the one its bars or line are drawn in."""
+        return [_colour(k) for k in range(len(self.series))]
 
 
 def _ticks(low: float, high: float) -> list[float]:
@@ -94,11 +101,11 @@ def bar_chart(key: str, title: str, description: str, category_label: str, categ
     band = (WIDTH - LEFT - RIGHT) / max(len(categories), 1)
     bar_width = band * 0.8 / max(len(series), 1)
     bars = [Bar(round(LEFT + band * i + band * 0.1 + bar_width * k, 1), min(y(value), y(0)), round(bar_width, 1),
-                round(abs(y(0) - y(value)), 1), s.label, category, value, COLOURS[k % len(COLOURS)])
+                round(abs(y(0) - y(value)), 1), s.label, category, value, _colour(k))
             for k, s in enumerate(series) for i, (category, value) in enumerate(zip(categories, s.values))]
     x_labels = _every([(round(LEFT + band * (i + 0.5), 1), c) for i, c in enumerate(categories)])
     rows = [(c, [s.values[i] for s in series]) for i, c in enumerate(categories)]
-    return Chart(key, title, description, category_label, categories, series, list(COLOURS[:len(series)]), y_ticks, x_labels, bars=bars,
+    return Chart(key, title, description, category_label, series, y_ticks, x_labels, bars=bars,
                  rows=rows, baseline=y(0))
 
 
@@ -111,7 +118,7 @@ def step_chart(key: str, title: str, description: str, category_label: str, cate
     lines = []
     for k, s in enumerate(series):
         path = f"M{LEFT},{y(s.values[0])}" + "".join(f" H{round(LEFT + span * i, 1)} V{y(v)}" for i, v in enumerate(s.values) if i)
-        lines.append(Line(s.label, path, COLOURS[k % len(COLOURS)]))
+        lines.append(Line(s.label, path, _colour(k)))
     x_labels = _every([(round(LEFT + span * i, 1), c) for i, c in enumerate(categories)])
-    return Chart(key, title, description, category_label, categories, series, list(COLOURS[:len(series)]), y_ticks, x_labels, lines=lines,
+    return Chart(key, title, description, category_label, series, y_ticks, x_labels, lines=lines,
                  rows=rows, baseline=y(0))

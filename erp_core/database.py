@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase
@@ -167,6 +167,13 @@ def _sqlite_begin_immediate(conn):
         # minute) upgrades it; losing that race is "database is locked", which run_in_transaction retries.
         reading = conn.get_execution_options().get("erp_reading") or reading_request()
         conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+def count_rows(stmt, at_most: int | None = None) -> int:
+    """How many rows the select ``stmt`` finds; with ``at_most``, counting stops one row past it (a
+    list of a million rows need not be scanned to the end to say "more than")."""
+    counted = stmt.order_by(None) if at_most is None else stmt.order_by(None).limit(at_most + 1)
+    return db.session.scalar(select(func.count()).select_from(counted.subquery()))
 
 
 @contextmanager

@@ -10,7 +10,7 @@ from typing import Callable
 
 from flask import url_for
 from markupsafe import Markup, escape
-from sqlalchemy import Select
+from sqlalchemy import Select, func
 from wtforms import Field
 from wtforms.utils import unset_value
 
@@ -29,12 +29,13 @@ class PickerSource:
     search: Callable[[str], Select]  # the records whose name (or code...) contains the text, ignoring case
     label: Callable[[object], str]   # how the record reads in the field
     noun: str                        # "product", for messages
+    name: object                     # the column the label shows (the whole label of a record without a code)
 
 
 SOURCES = {
-    "partners": PickerSource(Partner, search_partners, lambda partner: partner.name, "partner"),
+    "partners": PickerSource(Partner, search_partners, lambda partner: partner.name, "partner", Partner.name),
     "products": PickerSource(Product, lambda q: search_products(code.group(1) if (code := CODE_FIRST.match(q.strip())) else q),
-                             lambda product: product.display_name, "product"),
+                             lambda product: product.display_name, "product", Product.name),
 }
 
 
@@ -49,6 +50,12 @@ def resolve(kind: str, text: str) -> int:
     """The record ``text`` names: the one whose label it is, or the only one matching it. Raises
     ValueError saying what to type instead."""
     source = SOURCES[kind]
+    # The record named in full, even when more than the first few matches contain its name ("Laptop"
+    # among "Acer laptop", "Dell laptop"...): the offers below are only the first of them by name.
+    named = db.session.scalars(source.search(text).where(func.lower(source.name) == text.strip().lower()).limit(2)).all()
+    named = [record for record in named if source.label(record).casefold() == text.strip().casefold()]
+    if len(named) == 1:
+        return named[0].id
     found, more = matches(kind, text, limit=5)
     exact = [record_id for record_id, label in found if label.casefold() == text.strip().casefold()]
     if len(exact) == 1 or (len(found) == 1 and not more):

@@ -34,10 +34,6 @@ class Sorting:
         column = self.columns[key.removeprefix("-")]
         return [(column.desc() if key.startswith("-") else column.asc()).nulls_last(), *self.tiebreak]
 
-    def apply(self, stmt, value: str | None):
-        """``stmt`` ordered by the sort ``value`` instead of its own order."""
-        return stmt.order_by(None).order_by(*self.order(value))
-
 
 def related(model, value, key):
     """``value`` of the ``model`` row whose id is ``key`` (a foreign key of the listed rows), as a

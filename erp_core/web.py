@@ -11,13 +11,12 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
-from sqlalchemy import func, select
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired
 
 from . import services
 from .auth import SESSION_KEY, acting_user, may
-from .database import MAX_ID, db, run_in_transaction, transaction, utcnow
+from .database import MAX_ID, count_rows, db, run_in_transaction, transaction, utcnow
 from .errors import BadRequest, DomainError, detail_label
 from .forms import ErpForm, format_number
 from .settings import secret_key_file
@@ -174,8 +173,7 @@ def list_page(stmt, cap: int | None = None, scalars: bool = True) -> ListPage:
     if not last and len(rows) <= PAGE_SIZE and (rows or page == 1):
         return ListPage(rows, page, (page - 1) * PAGE_SIZE + len(rows), False, PAGE_SIZE)
     limit = None if last or cap is None else max(cap, page * PAGE_SIZE)
-    counted = stmt.order_by(None) if limit is None else stmt.order_by(None).limit(limit + 1)
-    total = db.session.scalar(select(func.count()).select_from(counted.subquery()))
+    total = count_rows(stmt, limit)
     capped = limit is not None and total > limit
     if capped:
         total = limit
@@ -311,9 +309,8 @@ def preferences():
 # ---------------------------------------------------------------- in-app guide
 
 
-def _guide_files() -> list[Path]:
-    folders = [Path(__file__).parent / "guide"] + [a.path / "guide" for a in current_app.extensions["erp"].addons]
-    return sorted((f for folder in folders if folder.is_dir() for f in folder.glob("*.md")), key=lambda f: f.name)
+def _addon_paths() -> tuple[Path, ...]:
+    return tuple(a.path for a in current_app.extensions["erp"].addons)
 
 
 # A guide file says which pages its text is about with a mark just before a heading, such as
@@ -332,22 +329,32 @@ def _render_guide(path: Path) -> tuple[str, Markup]:
 
 
 def guide_sections() -> list[dict]:
-    return [{"slug": re.sub(r"^\d+-", "", f.stem), "title": _render_guide(f)[0], "path": f} for f in _guide_files()]
+    return _guide_sections(_addon_paths())
+
+
+# The guide's files are found once per set of addons, as their text is read once (_render_guide), not
+# on every page (the Help button's link needs them): a file added to a running server shows after a restart.
+@cache
+def _guide_sections(addon_paths: tuple[Path, ...]) -> list[dict]:
+    folders = [Path(__file__).parent / "guide"] + [path / "guide" for path in addon_paths]
+    files = sorted((f for folder in folders if folder.is_dir() for f in folder.glob("*.md")), key=lambda f: f.name)
+    return [{"slug": re.sub(r"^\d+-", "", f.stem), "title": _render_guide(f)[0], "path": f} for f in files]
 
 
 def help_pages() -> dict[str, tuple[str, str]]:
     """{endpoint or blueprint: (guide section slug, heading id)} from the guide files' help marks;
     when two marks name the same page, the first in guide order wins."""
-    pages: dict[str, tuple[str, str]] = {}
-    for section in guide_sections():
-        for name, anchor in _help_marks(section["path"]):
-            pages.setdefault(name, (section["slug"], anchor))
-    return pages
+    return _help_pages(_addon_paths())
 
 
 @cache
-def _help_marks(path: Path) -> list[tuple[str, str]]:
-    return [(name, anchor) for names, anchor in HELP_MARK.findall(_render_guide(path)[1]) for name in names.split()]
+def _help_pages(addon_paths: tuple[Path, ...]) -> dict[str, tuple[str, str]]:
+    pages: dict[str, tuple[str, str]] = {}
+    for section in _guide_sections(addon_paths):
+        for names, anchor in HELP_MARK.findall(_render_guide(section["path"])[1]):
+            for name in names.split():
+                pages.setdefault(name, (section["slug"], anchor))
+    return pages
 
 
 def help_url() -> str:

@@ -50,3 +50,19 @@ def test_without_javascript_the_text_typed_names_the_record(client):
     alone = client.post("/invoicing/new/vendor_bill", data={**form, "lines-0-product_id-label": "[dock] usb-c dock",
                                                             "lines-1-product_id": "", "lines-1-product_id-label": "Tablet"})
     assert "No product matches 'Tablet'" in html.unescape(alone.get_data(as_text=True)) and alone.status_code == 422
+
+
+def test_without_javascript_a_name_typed_in_full_is_found_among_many_that_contain_it(client):
+    for brand in ("Acer", "Asus", "Dell", "Fujitsu", "HP", "Huawei"):  # all before "Laptop" by name
+        services.create_product({"name": f"{brand} laptop", "type": "storable"})
+    services.create_product({"name": "Laptop", "type": "storable"})
+    services.create_partner("Northwind Components")
+    db.session.commit()
+    log_in(client, "accountant")
+    saved = client.post("/invoicing/new/vendor_bill", data={
+        "partner_id": "", "partner_id-label": "Northwind Components", "invoice_date": "2026-03-02", "lines-0-product_id": "",
+        "lines-0-product_id-label": "laptop", "lines-0-description": "A laptop", "lines-0-quantity": "1",
+        "lines-0-unit_price": "10"})
+    assert saved.status_code == 302
+    invoice = client.get(saved.location).get_data(as_text=True)
+    assert ">Laptop<" in invoice and "Acer laptop" not in invoice
