@@ -83,11 +83,11 @@ def serial_order(sort: str | None = None, q: str | None = None, match: str = "co
 
 
 def serials_stmt(product_id: int | None = None, status: str | None = None, location_id: int | None = None, q: str | None = None,
-                 match: str = "contains", customer_id: int | None = None, sort: str | None = None):
-    """Serials filtered, sorted by ``sort`` (newest first by default); ``location_id`` includes the
+                 match: str = "contains", customer_id: int | None = None):
+    """Serials filtered, newest first (``serial_order`` gives the list page's orders); ``location_id`` includes the
     locations below it; ``q`` is a part of the name (``match="contains"``) or its beginning
     (``match="prefix"``); ``customer_id``: the units ever delivered to that customer."""
-    stmt = select(Serial).options(joinedload(Serial.product), joinedload(Serial.location)).order_by(*SERIAL_SORTING.order(sort))
+    stmt = select(Serial).options(joinedload(Serial.product), joinedload(Serial.location)).order_by(*SERIAL_SORTING.order(None))
     if product_id is not None:
         stmt = stmt.where(Serial.product_id == product_id)
     if status:

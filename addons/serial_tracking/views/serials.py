@@ -34,11 +34,12 @@ def serial_filters() -> dict:
 @bp.route("/serials")
 def serials():
     filters = serial_filters()
-    stmt = services.serials_stmt(**filters).order_by(None).order_by(*services.serial_order(filters["sort"], filters["q"], filters["match"]))
+    sort = filters.pop("sort")
+    stmt = services.serials_stmt(**filters).order_by(None).order_by(*services.serial_order(sort, filters["q"], filters["match"]))
     listing = list_page(stmt, cap=COUNT_CAP)
     return render_template(
         "serial_tracking/serials.html", serials=listing.rows, listing=listing,
-        sort=services.SERIAL_SORTING.key(filters["sort"]), match="starts" if filters["match"] == "prefix" else "contains",
+        sort=services.SERIAL_SORTING.key(sort), match="starts" if filters["match"] == "prefix" else "contains",
         product_choices=[(p.id, p.display_name) for p in services.tracked_products()],
         location_choices=location_choices(), statuses=SerialStatus.labels(),
         customer_choices=[(p.id, p.name) for p in services.customers()],
