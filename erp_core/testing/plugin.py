@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import threading
 import uuid
 from contextlib import contextmanager
@@ -19,6 +18,7 @@ from sqlalchemy.engine import make_url
 
 from .databases import create_pg_database, drop_pg_databases
 from .helpers import PASSWORD, Api
+from .processes import free_port
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
@@ -208,10 +208,7 @@ class LiveServer:
         from werkzeug.serving import make_server
 
         self.app = app
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        self.port = sock.getsockname()[1]
-        sock.close()
+        self.port = free_port()
         self.server = make_server("127.0.0.1", self.port, app, threaded=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
