@@ -4,11 +4,11 @@ bill to every customer who got its units, or from a customer invoice back to the
 came in on. Everything is read from the units' history, a few queries whatever the number of units."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from erp_addons.invoicing.models import Invoice
-from erp_core.database import db
+from erp_core.database import count_rows, db
 from erp_core.models import Partner, User
 
 from ..models import Location, Serial, SerialHistory, StockMove
@@ -91,8 +91,7 @@ def partner_serials_stmt(partner_id: int, held: str):
 
 def partner_serial_counts(partner_id: int) -> dict[str, int]:
     """{"now": units the customer holds, "before": units they held and gave back}."""
-    return {held: db.session.scalar(select(func.count()).select_from(partner_serials_stmt(partner_id, held).order_by(None).subquery()))
-            for held in ("now", "before")}
+    return {held: count_rows(partner_serials_stmt(partner_id, held)) for held in ("now", "before")}
 
 
 def invoice_trace(invoice: Invoice) -> dict:

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from flask import request
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from erp_core.database import MAX_ID, db
+from erp_core.database import MAX_ID, count_rows, db
 
 from ..models import Location
 
@@ -23,7 +23,7 @@ def int_arg(name: str, default: int | None = None) -> int | None:
 def capped_count(stmt) -> tuple[int, bool]:
     """Count at most COUNT_CAP rows: an exact count of a million serials on every page load is the
     slowest part of the page, and nobody pages that far. Returns (count, capped)."""
-    n = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).limit(COUNT_CAP + 1).subquery()))
+    n = count_rows(stmt, at_most=COUNT_CAP)
     return min(n, COUNT_CAP), n > COUNT_CAP
 
 
