@@ -309,3 +309,14 @@ def test_the_correction_page_puts_a_wrong_lot_of_a_done_receipt_right(api, web, 
     assert lots == {"L-1": (4, SOON.isoformat()), "L-2": (4, LATER.isoformat()), "L-9": (2, LATER.isoformat())}
     assert "Correct a lot" in _text(web.get(f"/inventory/moves/{receipt['id']}"))  # the original stays as it was
     assert _lots_of(api, receipt) == [("L-1", 6), ("L-2", 4)]
+
+
+def test_the_scan_field_moves_past_a_lot_line_holding_its_whole_fractional_quantity(api, web, syrup):
+    """2.5 litres in lots is all of a 2.5 line: the page puts the scan field on the next line lacking units."""
+    laptop = create_product(api, "Laptop")
+    move = invoice_move(api, post_invoice(api, "vendor_bill", create_partner(api), [(syrup, 2.5), (laptop, 2)]))
+    ok(put_lots(api, move, [("L-1", 2.5, LATER)]))
+    page = _text(web.get(f"/inventory/moves/{move['id']}"))
+    scanning = re.findall(r'class="panel serial-line[^"]*\bscanning"[^>]*id="line-(\d+)"', page)
+    assert scanning == [str(move["lines"][1]["id"])]
+    assert re.search(rf'id="scan-{move["lines"][1]["id"]}"[^>]*autofocus', page, re.S)

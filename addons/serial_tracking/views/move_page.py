@@ -21,7 +21,7 @@ from ..services import scan as scanning
 from ..services.returns import RETURN_TYPES, REVERSE_TYPES
 from . import bp
 from .common import capped_count, int_arg
-from .moves import validation_asks
+from .moves import held_by_line, validation_asks
 
 ASSIGNED_PAGE = 100    # serials of a line shown at once: a line may hold 100,000
 PICKER_PAGE = 50       # available serials offered at once in the delivery picker
@@ -84,7 +84,7 @@ def _focus_line(move: StockMove) -> int | None:
     chosen = next((line for line in tracked if line.id == int_arg("line", 0)), None)
     if chosen or not tracked:
         return chosen.id if chosen else None
-    held = scanning.units_held(tracked)
+    held = held_by_line(move)  # exact quantities: a lot line of 2.5 holding 2.5 lacks nothing
     return next((line.id for line in tracked if held[line.id] < line.quantity), tracked[0].id)
 
 
