@@ -21,7 +21,7 @@ from ..services import scan as scanning
 from ..services.returns import RETURN_TYPES, REVERSE_TYPES
 from . import bp
 from .common import capped_count, int_arg
-from .moves import held_by_line, validation_asks
+from .moves import held_by_line, plain, validation_asks
 
 ASSIGNED_PAGE = 100    # serials of a line shown at once: a line may hold 100,000
 PICKER_PAGE = 50       # available serials offered at once in the delivery picker
@@ -190,17 +190,17 @@ def line_scan(move_id: int, line_id: int):
         if _wants_json():
             return jsonify(exc.to_dict()), exc.status
         return _refused(move, LineFeedback(line.id, "scan", exc, {"serial": code}))
-    answer = _scan_answer(result)
+    answer = _scan_answer(move, result)
     if _wants_json():
         return jsonify(answer)
     flash(answer["message"], "success")
     return redirect(url_for(".move", move_id=move.id, line=result.line.id, _anchor=f"line-{result.line.id}"))
 
 
-def _scan_answer(result: scanning.ScanResult) -> dict:
+def _scan_answer(move: StockMove, result: scanning.ScanResult) -> dict:
     """What the page shows of an accepted scan: what it was understood as and where it went."""
     line = result.line
-    count, quantity = scanning.units_held([line])[line.id], int(line.quantity)
+    count, quantity = held_by_line(move).get(line.id, 0), plain(line.quantity)  # exact: 2 of a 2.5 lot line is not done
     understood = ", ".join(result.understood_as())
     message = (f"{understood}: added ({count} / {quantity})." if result.assigned
                else f"{understood}: now scan its serial numbers." if line.tracking == "serial" else f"{understood}.")

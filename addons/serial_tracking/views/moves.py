@@ -111,7 +111,7 @@ class ValidateForm(ErpForm):
     backorder = StringField(validators=[Optional(), AnyOf(["yes", "no"])])
 
 
-def _plain(value: Decimal) -> int | Decimal:
+def plain(value: Decimal) -> int | Decimal:
     """A quantity as people write it: 6, not 6.000 (lots may hold 2.5 kg)."""
     return int(value) if value == value.to_integral_value() else value.normalize()
 
@@ -119,14 +119,14 @@ def _plain(value: Decimal) -> int | Decimal:
 def held_by_line(move: StockMove) -> dict[int, int | Decimal]:
     """What each serial- or lot-tracked line holds: its serial numbers, or its lots' quantities."""
     held = assigned_quantities(move)
-    return {line.id: _plain(held.get(line.id, Decimal(0))) for line in move.lines if line.tracking != "none"}
+    return {line.id: plain(held.get(line.id, Decimal(0))) for line in move.lines if line.tracking != "none"}
 
 
 def shortfall(move: StockMove) -> tuple[int | Decimal, int | Decimal]:
     """(units assigned, units missing) over the serial- and lot-tracked lines of a move."""
     held = held_by_line(move)
     lines = [(held[line.id], line.quantity) for line in move.lines if line.id in held]
-    return sum(count for count, _ in lines), _plain(sum((max(quantity - count, 0) for count, quantity in lines), Decimal(0)))
+    return sum(count for count, _ in lines), plain(sum((max(quantity - count, 0) for count, quantity in lines), Decimal(0)))
 
 
 def validation_asks(move: StockMove) -> bool:
@@ -147,7 +147,7 @@ def move_validate_choice(move_id: int):
     scanned, missing = shortfall(move)
     held = held_by_line(move)
     lines = [{"line": line, "scanned": held.get(line.id),
-              "missing": _plain(line.quantity - held[line.id]) if line.id in held else None} for line in move.lines]
+              "missing": plain(line.quantity - held[line.id]) if line.id in held else None} for line in move.lines]
     return render_template("serial_tracking/move_validate.html", move=move, form=ValidateForm(), lines=lines,
                            scanned=scanned, missing=missing, serials_only=all(line.tracking != "lot" for line in move.lines))
 
