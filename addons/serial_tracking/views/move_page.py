@@ -62,13 +62,13 @@ def _render_move(move: StockMove, feedback: LineFeedback | None = None, status: 
         elif may_assign and move.source_location.usage == "customer":
             panel["picker"] = _return_picker(move, line, panel)
         panels.append(panel)
-    done = move.state == "done"
+    done, held = move.state == "done", held_by_line(move)
     return render_template(
         "serial_tracking/move.html", move=move, panels=panels, feedback=feedback,
-        focus_line=feedback.line_id if feedback else _focus_line(move),
+        focus_line=feedback.line_id if feedback else _focus_line(move, held),
         types=MoveType.labels(), may_assign=may_assign,
         may_validate=pending and may(current_user, services.move_permission(move.type, "validate")),
-        validate_asks=pending and validation_asks(move),
+        validate_asks=pending and validation_asks(move, held),
         may_cancel=pending and may(current_user, services.move_permission(move.type, "cancel")),
         activity=record_activity("move", move.id),
         may_return=done and move.type in RETURN_TYPES and may(current_user, services.move_permission(RETURN_TYPES[move.type], "validate")),
@@ -77,14 +77,13 @@ def _render_move(move: StockMove, feedback: LineFeedback | None = None, status: 
     ), status
 
 
-def _focus_line(move: StockMove) -> int | None:
+def _focus_line(move: StockMove, held: dict) -> int | None:
     """The line whose scan field has the focus: the one a product barcode chose (?line=), else the
-    first serial- or lot-tracked line still lacking units, else the first of them."""
+    first serial- or lot-tracked line still lacking units (by ``held``, held_by_line: exact), else the first of them."""
     tracked = [line for line in move.lines if line.tracking in ("serial", "lot")]
     chosen = next((line for line in tracked if line.id == int_arg("line", 0)), None)
     if chosen or not tracked:
         return chosen.id if chosen else None
-    held = held_by_line(move)  # exact quantities: a lot line of 2.5 holding 2.5 lacks nothing
     return next((line.id for line in tracked if held[line.id] < line.quantity), tracked[0].id)
 
 
