@@ -27,6 +27,20 @@ def test_the_lot_list_shows_stock_and_flags_expired_and_soon_expiring_lots(api, 
     assert "No lot matches." in text(client.get("/inventory/lots?q=nothing-like-this"))
 
 
+def test_the_lot_list_costs_the_same_statements_whatever_the_number_of_products_on_it(api, client, count_statements):
+    log_in(client, "warehouse")
+    receive_lots(api, create_product(api, "Syrup 0", tracking="lot"), [("B-0", 1, LATER)])
+    with count_statements() as few:
+        text(client.get("/inventory/lots"))
+    for n in range(1, 4):
+        receive_lots(api, create_product(api, f"Syrup {n}", tracking="lot"), [(f"B-{n}", 1, LATER)])
+    with count_statements() as many:
+        page = text(client.get("/inventory/lots"))
+    assert all(f"Syrup {n}" in page for n in range(4))
+    queries = lambda counter: [s for s in counter.statements if s.startswith("SELECT")]  # noqa: E731 (the session may write too)
+    assert len(queries(many)) == len(queries(few))
+
+
 def test_a_lot_page_shows_where_it_is_its_history_and_activity(api, client):
     syrup = create_product(api, "Cough Syrup", tracking="lot")
     receipt = receive_lots(api, syrup, [("L-1", 30, LATER)])

@@ -311,10 +311,22 @@ def test_the_correction_page_puts_a_wrong_lot_of_a_done_receipt_right(api, web, 
     assert _lots_of(api, receipt) == [("L-1", 6), ("L-2", 4)]
 
 
-def test_a_lot_line_full_with_part_units_hands_the_scan_field_to_the_next_line(api, web, syrup):
+def test_the_scan_field_moves_past_a_lot_line_holding_its_whole_fractional_quantity(api, web, syrup):
+    """2.5 litres in lots is all of a 2.5 line: the page puts the scan field on the next line lacking units."""
     laptop = create_product(api, "Laptop")
-    move = invoice_move(api, post_invoice(api, "vendor_bill", create_partner(api), [(syrup, 2.5), (laptop, 1)]))
+    move = invoice_move(api, post_invoice(api, "vendor_bill", create_partner(api), [(syrup, 2.5), (laptop, 2)]))
     ok(put_lots(api, move, [("L-1", 2.5, LATER)]))
     page = _text(web.get(f"/inventory/moves/{move['id']}"))
-    laptop_line = move["lines"][1]["id"]
-    assert re.search(rf'<input[^>]*id="scan-{laptop_line}"[^>]*autofocus', page, re.S), "the laptop's line lacks its unit"
+    scanning = re.findall(r'class="panel serial-line[^"]*\bscanning"[^>]*id="line-(\d+)"', page)
+    assert scanning == [str(move["lines"][1]["id"])]
+    assert re.search(rf'id="scan-{move["lines"][1]["id"]}"[^>]*autofocus', page, re.S)
+
+
+def test_a_scan_on_a_fractional_lot_line_says_how_much_is_still_missing(api, web, syrup):
+    """Two lot labels scanned on a 2.5 line leave half a unit to add: the line is not ready."""
+    move = invoice_move(api, post_invoice(api, "vendor_bill", create_partner(api), [(syrup, 2.5)]))
+    scan_url = f"/inventory/moves/{move['id']}/lines/{move['lines'][0]['id']}/scan"
+    for _ in range(2):
+        answer = web.post(scan_url, data={"serial": "L-1"}, headers={"Accept": "application/json"})
+        assert answer.status_code == 200, answer.get_data(as_text=True)
+    assert answer.json["ready"] is False and answer.json["message"].endswith("added (2 / 2.5).")

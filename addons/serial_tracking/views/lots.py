@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import flash, redirect, render_template, request, url_for
+from sqlalchemy.orm import selectinload
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Optional
 
@@ -15,7 +16,7 @@ from erp_core.forms import ErpForm
 from erp_core.web import list_page, perform
 
 from .. import services
-from ..models import MoveType
+from ..models import Lot, MoveType
 from ..services.lots import today
 from . import bp
 from .common import int_arg
@@ -34,7 +35,7 @@ def expiry_state(expiry_date) -> str | None:
 def lots():
     product_id, q, sort = int_arg("product_id"), request.args.get("q", "").strip() or None, request.args.get("sort")
     stmt = services.lots_stmt(product_id, q, sort)
-    listing = list_page(stmt, scalars=False)
+    listing = list_page(stmt.options(selectinload(Lot.product)), scalars=False)  # each row shows its product
     return render_template("serial_tracking/lots.html", lots=listing.rows, listing=listing,
                            sort=services.lot_sorting(stmt.selected_columns.quantity).key(sort),
                            product_choices=[(p.id, p.display_name) for p in services.tracked_products("lot")], expiry_state=expiry_state)

@@ -21,7 +21,7 @@ from ..services import scan as scanning
 from ..services.returns import RETURN_TYPES, REVERSE_TYPES
 from . import bp
 from .common import capped_count, int_arg
-from .moves import validation_asks
+from .moves import held_by_line, plain, validation_asks
 
 ASSIGNED_PAGE = 100    # serials of a line shown at once: a line may hold 100,000
 PICKER_PAGE = 50       # available serials offered at once in the delivery picker
@@ -62,13 +62,13 @@ def _render_move(move: StockMove, feedback: LineFeedback | None = None, status: 
         elif may_assign and move.source_location.usage == "customer":
             panel["picker"] = _return_picker(move, line, panel)
         panels.append(panel)
-    done = move.state == "done"
+    done, held = move.state == "done", held_by_line(move)
     return render_template(
         "serial_tracking/move.html", move=move, panels=panels, feedback=feedback,
-        focus_line=feedback.line_id if feedback else _focus_line(move),
+        focus_line=feedback.line_id if feedback else _focus_line(move, held),
         types=MoveType.labels(), may_assign=may_assign,
         may_validate=pending and may(current_user, services.move_permission(move.type, "validate")),
-        validate_asks=pending and validation_asks(move),
+        validate_asks=pending and validation_asks(move, held),
         may_cancel=pending and may(current_user, services.move_permission(move.type, "cancel")),
         activity=record_activity("move", move.id),
         may_return=done and move.type in RETURN_TYPES and may(current_user, services.move_permission(RETURN_TYPES[move.type], "validate")),
@@ -77,14 +77,13 @@ def _render_move(move: StockMove, feedback: LineFeedback | None = None, status: 
     ), status
 
 
-def _focus_line(move: StockMove) -> int | None:
+def _focus_line(move: StockMove, held: dict) -> int | None:
     """The line whose scan field has the focus: the one a product barcode chose (?line=), else the
-    first serial- or lot-tracked line still lacking units, else the first of them."""
+    first serial- or lot-tracked line still lacking units (by ``held``, held_by_line: exact), else the first of them."""
     tracked = [line for line in move.lines if line.tracking in ("serial", "lot")]
     chosen = next((line for line in tracked if line.id == int_arg("line", 0)), None)
     if chosen or not tracked:
         return chosen.id if chosen else None
-    held = scanning.units_held(tracked)
     return next((line.id for line in tracked if held[line.id] < line.quantity), tracked[0].id)
 
 
@@ -190,17 +189,17 @@ def line_scan(move_id: int, line_id: int):
         if _wants_json():
             return jsonify(exc.to_dict()), exc.status
         return _refused(move, LineFeedback(line.id, "scan", exc, {"serial": code}))
-    answer = _scan_answer(result)
+    answer = _scan_answer(move, result)
     if _wants_json():
         return jsonify(answer)
     flash(answer["message"], "success")
     return redirect(url_for(".move", move_id=move.id, line=result.line.id, _anchor=f"line-{result.line.id}"))
 
 
-def _scan_answer(result: scanning.ScanResult) -> dict:
+def _scan_answer(move: StockMove, result: scanning.ScanResult) -> dict:
     """What the page shows of an accepted scan: what it was understood as and where it went."""
     line = result.line
-    count, quantity = int(scanning.units_held([line])[line.id]), int(line.quantity)  # whole units, as scanned
+    count, quantity = held_by_line(move).get(line.id, 0), plain(line.quantity)  # exact: 2 of a 2.5 lot line is not done
     understood = ", ".join(result.understood_as())
     message = (f"{understood}: added ({count} / {quantity})." if result.assigned
                else f"{understood}: now scan its serial numbers." if line.tracking == "serial" else f"{understood}.")

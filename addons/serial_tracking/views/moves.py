@@ -111,7 +111,7 @@ class ValidateForm(ErpForm):
     backorder = StringField(validators=[Optional(), AnyOf(["yes", "no"])])
 
 
-def _plain(value: Decimal) -> int | Decimal:
+def plain(value: Decimal) -> int | Decimal:
     """A quantity as people write it: 6, not 6.000 (lots may hold 2.5 kg)."""
     return int(value) if value == value.to_integral_value() else value.normalize()
 
@@ -119,21 +119,20 @@ def _plain(value: Decimal) -> int | Decimal:
 def held_by_line(move: StockMove) -> dict[int, int | Decimal]:
     """What each serial- or lot-tracked line holds: its serial numbers, or its lots' quantities."""
     held = assigned_quantities(move)
-    return {line.id: _plain(held.get(line.id, Decimal(0))) for line in move.lines if line.tracking != "none"}
+    return {line.id: plain(held.get(line.id, Decimal(0))) for line in move.lines if line.tracking != "none"}
 
 
-def shortfall(move: StockMove) -> tuple[int | Decimal, int | Decimal]:
-    """(units assigned, units missing) over the serial- and lot-tracked lines of a move."""
-    held = held_by_line(move)
+def shortfall(move: StockMove, held: dict[int, int | Decimal]) -> tuple[int | Decimal, int | Decimal]:
+    """(units assigned, units missing) over the serial- and lot-tracked lines of a move; ``held``: its ``held_by_line``."""
     lines = [(held[line.id], line.quantity) for line in move.lines if line.id in held]
-    return sum(count for count, _ in lines), _plain(sum((max(quantity - count, 0) for count, quantity in lines), Decimal(0)))
+    return sum(count for count, _ in lines), plain(sum((max(quantity - count, 0) for count, quantity in lines), Decimal(0)))
 
 
-def validation_asks(move: StockMove) -> bool:
+def validation_asks(move: StockMove, held: dict[int, int | Decimal]) -> bool:
     """Whether Validate asks first what becomes of the units not scanned (a backorder, or dropped):
     a serial- or lot-tracked line lacks some, and something can be validated now. When nothing at
     all is scanned, Validate goes straight to the refusal that says what is missing."""
-    scanned, missing = shortfall(move)
+    scanned, missing = shortfall(move, held)
     return move.state == "pending" and bool(missing) and (bool(scanned) or any(line.tracking == "none" for line in move.lines))
 
 
@@ -142,12 +141,12 @@ def move_validate_choice(move_id: int):
     """What Validate asks when serial numbers are missing: make a backorder of them, or drop them."""
     move = services.get_move(move_id)
     authorize(services.move_permission(move.type, "validate"))
-    if not validation_asks(move):  # done, complete, or nothing scanned yet: nothing to ask
-        return redirect(url_for(".move", move_id=move.id))
-    scanned, missing = shortfall(move)
     held = held_by_line(move)
+    if not validation_asks(move, held):  # done, complete, or nothing scanned yet: nothing to ask
+        return redirect(url_for(".move", move_id=move.id))
+    scanned, missing = shortfall(move, held)
     lines = [{"line": line, "scanned": held.get(line.id),
-              "missing": _plain(line.quantity - held[line.id]) if line.id in held else None} for line in move.lines]
+              "missing": plain(line.quantity - held[line.id]) if line.id in held else None} for line in move.lines]
     return render_template("serial_tracking/move_validate.html", move=move, form=ValidateForm(), lines=lines,
                            scanned=scanned, missing=missing, serials_only=all(line.tracking != "lot" for line in move.lines))
 
@@ -161,9 +160,10 @@ def move_validate(move_id: int):
         flash("Choose what becomes of the missing units: a backorder, or dropped.", "error")
         return redirect(url_for(".move", move_id=move.id))
     backorder = {"yes": True, "no": False}.get(form.backorder.data or "")
-    if backorder is None and validation_asks(move):  # scanned on a page opened before: ask now
+    held = held_by_line(move)
+    if backorder is None and validation_asks(move, held):  # scanned on a page opened before: ask now
         return redirect(url_for(".move_validate_choice", move_id=move.id))
-    scanned, missing = shortfall(move)
+    scanned, missing = shortfall(move, held)
     if perform(services.validate_move, move, acting_user(), backorder=backorder) is None:
         return redirect(url_for(".move", move_id=move.id))
     rest = db.session.scalar(select(StockMove).where(StockMove.backorder_of_id == move.id)) if backorder else None
