@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -15,10 +14,11 @@ from erp_core.models import Product
 
 from ..models import StockMove, StockMoveLine
 from . import gs1
-from .assignment import assign_serials, move_serial_counts
-from .lots import add_lots, line_lots
+from .assignment import assign_serials
+from .lots import add_lots
 from .moves import check_line
 from .serial_rules import serial_for
+from .validation import assigned_quantities
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def _line_of_gtin(move: StockMove, gtin: str) -> StockMoveLine:
         if product is None:
             raise _refuse("scan_unknown_product", f"No product has the barcode {gtin}: check the product's barcode field.")
         raise _refuse("product_not_on_move", f"{product.display_name} is not on {move.reference}: set this unit aside.")
-    return (_lacking(lines) or lines)[0]
+    return (_lacking(move, lines) or lines)[0]
 
 
 def _line_of_barcode(move: StockMove, code: str) -> StockMoveLine | None:
@@ -74,25 +74,17 @@ def _line_of_barcode(move: StockMove, code: str) -> StockMoveLine | None:
     return next((line for line in move.lines if line.product.barcode and line.product.barcode == code), None)
 
 
-def units_held(lines: list[StockMoveLine]) -> dict[int, Decimal]:
-    """{line id: units it holds}: serial numbers assigned, or the quantities of its lots, exactly (a
-    lot line of 2.5 holding 2.5 is full) (two queries)."""
-    counts = move_serial_counts(list({line.move_id for line in lines}))
-    lots = line_lots([line.id for line in lines if line.tracking == "lot"])
-    return {line.id: Decimal(counts.get(line.id, 0)) if line.tracking == "serial"
-            else sum((e["quantity"] for e in lots.get(line.id, [])), Decimal(0)) for line in lines}
-
-
-def _lacking(lines: list[StockMoveLine]) -> list[StockMoveLine]:
-    """The serial- or lot-tracked lines among ``lines`` that still lack units."""
-    held = units_held(lines)
-    return [line for line in lines if line.tracking in ("serial", "lot") and held[line.id] < line.quantity]
+def _lacking(move: StockMove, lines: list[StockMoveLine]) -> list[StockMoveLine]:
+    """The serial- or lot-tracked lines among ``lines`` (of ``move``) that still lack units, exactly
+    (a lot line of 2.5 holding 2.5 is full)."""
+    held = assigned_quantities(move)
+    return [line for line in lines if line.tracking in ("serial", "lot") and held.get(line.id, 0) < line.quantity]
 
 
 def _line_for_serial(move: StockMove) -> StockMoveLine:
     """The only serial-tracked line still lacking serial numbers (or the only serial-tracked line)."""
     serial_lines = [line for line in move.lines if line.tracking == "serial"]
-    lacking = _lacking(serial_lines)
+    lacking = _lacking(move, serial_lines)
     if len(lacking) == 1 or (not lacking and len(serial_lines) == 1):
         return (lacking or serial_lines)[0]
     if not serial_lines:
