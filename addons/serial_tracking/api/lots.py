@@ -8,7 +8,6 @@ from pydantic import BaseModel, Field
 
 from erp_core.api import ApiModel, Id, ListQuery, Number, Page, paginate
 from erp_core.auth import api_user, authorize
-from erp_core.errors import BadRequest
 from erp_core.text import Text
 
 from .. import services
@@ -99,9 +98,7 @@ def replace_lots(move_id: int, line_id: int, body: LotsIn):
     move, line = services.get_move_line(move_id, line_id)
     authorize(services.move_permission(move.type, "assign"))
     if body.allow_expired is not None:
-        if not body.allow_expired.strip():
-            raise BadRequest("Say why expired lots may go out.", [{"field": "allow_expired", "code": "required", "message": "Give a reason."}])
-        authorize("lot.allow_expired")
+        authorize(services.EXPIRED_OVERRIDE)
     services.assign_lots(move, line, [lot.model_dump() for lot in body.lots], api_user(), allow_expired=body.allow_expired)
     return line_to_dict(line)
 

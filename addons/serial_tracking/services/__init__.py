@@ -17,7 +17,7 @@ from .invoices import (cancel_invoice_moves, create_invoice_move, invoice_cancel
                        recreate_invoice_move, uncovered_quantities)
 from .locations import (DEFAULT_LOCATIONS, DEFAULT_STOCK, create_default_locations, create_location, get_location,
                         location_of_usage, locations_below, stock_location)
-from .lots import (add_lots, assign_lots, available_lots, create_lot, fill_lots_fefo, get_lot, line_lots, lot_history_stmt,
+from .lots import (EXPIRED_OVERRIDE, add_lots, assign_lots, available_lots, create_lot, fill_lots_fefo, get_lot, line_lots, lot_history_stmt,
                    lot_locations, lot_sorting, lots_stmt, remove_lot, suggested_lots)
 from .move_search import MOVE_SORTING, move_summaries, search_moves
 from .moves import cancel_move, create_move, get_move, get_move_line, move_permission, quantity_problems
@@ -32,7 +32,7 @@ from .tracking_changes import convert_tracking
 from .validation import validate_move
 
 __all__ = [
-    "add_counted", "add_lots", "apply_count", "lot_sorting", "stock_sorting", "stock_totals", "MOVE_SORTING", "move_summaries",
+    "add_counted", "add_lots", "EXPIRED_OVERRIDE", "apply_count", "lot_sorting", "stock_sorting", "stock_totals", "MOVE_SORTING", "move_summaries",
     "customers", "assign_lots", "assign_serials", "available_lots", "available_serials_stmt", "cancel_count",
     "cancel_invoice_moves", "cancel_move", "convert_tracking", "correct", "correct_lot", "correct_serial", "count_difference", "count_moves",
     "create_default_locations", "create_invoice_move", "create_location", "create_lot", "create_move", "create_serial",

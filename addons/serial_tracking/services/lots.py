@@ -14,7 +14,7 @@ from erp_addons.invoicing.models import Invoice
 from erp_core import audit
 from erp_core.database import UtcDateTime, db, dialect_insert
 from erp_core.forms import format_number
-from erp_core.errors import DomainError, NotFound, raise_if_problems
+from erp_core.errors import BadRequest, DomainError, NotFound, raise_if_problems
 from erp_core.models import Product, User
 from erp_core.sorting import Sorting, related
 from erp_core.text import normalized_name, text_problem
@@ -69,6 +69,9 @@ def reserved_elsewhere(lot_ids, location_id: int, move_id: int | None) -> dict[i
 def on_hand(lot_ids, location_id: int) -> dict[int, Decimal]:
     return dict(db.session.execute(select(LotQuant.lot_id, LotQuant.quantity)
                                    .where(LotQuant.lot_id.in_(lot_ids), LotQuant.location_id == location_id)).all())
+
+
+EXPIRED_OVERRIDE = "lot.allow_expired"  # the permission that lets an expired lot out on a delivery, with a reason
 
 
 def lot_problems(move: StockMove, line: StockMoveLine, entries: list[dict], allow_expired: str | None = None) -> tuple[list[dict], list[dict]]:
@@ -151,7 +154,10 @@ def replace_lots(move: StockMove, line: StockMoveLine, entries: list[dict], allo
 
 def assign_lots(move: StockMove, line: StockMoveLine, entries: list[dict], user=None, allow_expired: str | None = None) -> StockMoveLine:
     """Replace the lots of a line of a pending move; on any problem nothing changes and every
-    offender is listed. ``allow_expired`` is the reason a manager lets an expired lot out."""
+    offender is listed. ``allow_expired`` is the reason a manager lets an expired lot out (the caller
+    checks the ``EXPIRED_OVERRIDE`` permission, as callers check every permission)."""
+    if allow_expired is not None and not allow_expired.strip():
+        raise BadRequest("Say why expired lots may go out.", [{"field": "allow_expired", "code": "required", "message": "Give a reason."}])
     check_line(move, line)
     require_pending(lock(move), "changed")
     problems, stored = replace_lots(move, line, entries, allow_expired)

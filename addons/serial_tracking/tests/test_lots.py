@@ -78,6 +78,8 @@ def test_an_expired_lot_goes_out_only_when_a_manager_says_why(api):
     delivery = invoice_move(api, post_invoice(api, "customer_invoice", create_partner(api), [(pills, 2)]))
     assert_error(put_lots(api, delivery, [("OLD", 2, None)]), 422, "lot_expired")
     assert_error(put_lots(api, delivery, [("OLD", 2, None)], allow_expired="Customer asked for it"), 403, "forbidden")
+    blank = assert_error(put_lots(api, delivery, [("OLD", 2, None)], role="inventory_manager", allow_expired="  "), 400, "bad_request")
+    assert blank["details"] == [{"field": "allow_expired", "code": "required", "message": "Give a reason."}]
     ok(put_lots(api, delivery, [("OLD", 2, None)], role="inventory_manager", allow_expired="Customer asked for it"))
     ok(validate(api, delivery))
     audit = ok(api.get(f"/audit?record=move:{delivery['id']}"))["items"]

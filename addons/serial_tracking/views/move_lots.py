@@ -20,7 +20,6 @@ from ..services.lots import held_entries, holds_back_expired
 from . import bp, move_page
 from .lots import expiry_state
 
-OVERRIDE = "lot.allow_expired"  # the permission the lot services let an expired lot out with
 KNOWN_LOTS = 50                 # existing lot names a receipt's lot field offers as you type
 
 
@@ -44,7 +43,7 @@ def lot_panels(move: StockMove, feedback, may_assign: bool) -> list[dict]:
             panel["available"] = services.available_lots(move, line)
             panel["suggestion"] = services.suggested_lots(move, line, panel["available"])
             # the reason field, only for who may use it and only when an expired lot is on offer
-            panel["override"] = (holds_back_expired(move) and may(current_user, OVERRIDE)
+            panel["override"] = (holds_back_expired(move) and may(current_user, services.EXPIRED_OVERRIDE)
                                  and any(expiry_state(lot["expiry_date"]) == "expired" for lot in panel["available"]))
         panels.append(panel)
     return panels
@@ -73,7 +72,7 @@ def line_lot_add(move_id: int, line_id: int):
     values = {key: request.form.get(key, "") for key in ("lot", "quantity", "expiry_date", "reason")}
     reason = values["reason"].strip() or None
     if reason:
-        authorize(OVERRIDE)
+        authorize(services.EXPIRED_OVERRIDE)
     try:
         entry = {"name": values["lot"], "quantity": values["quantity"].strip(), "expiry_date": _expiry(values["expiry_date"])}
     except BadRequest as error:
