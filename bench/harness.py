@@ -25,6 +25,21 @@ from erp_core.testing.databases import pg_admin, scratch_database
 
 
 @contextmanager
+def instance_folder():
+    """An instance folder (the app keeps its secret key there) for one benchmark process and the
+    processes it starts, removed at the end; one already set in ERP_INSTANCE_PATH is used as is."""
+    if os.environ.get("ERP_INSTANCE_PATH"):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="erp-bench-instance-") as folder:
+        os.environ["ERP_INSTANCE_PATH"] = folder
+        try:
+            yield
+        finally:
+            del os.environ["ERP_INSTANCE_PATH"]
+
+
+@contextmanager
 def database(backend: str, base_url: str | None):
     """A new empty database URL for one scenario, dropped afterwards: an SQLite file in a temporary
     folder, or a database created on the server of ``base_url`` (BENCH_DATABASE_URL)."""
@@ -75,7 +90,6 @@ class Bench:
     def __init__(self, url: str, token: str | None = None):
         """A new database gets its schema and the admin ``bench``; ``token``: attach to a database
         another process set up so (a second reader, an exporting process)."""
-        os.environ.setdefault("ERP_INSTANCE_PATH", tempfile.mkdtemp(prefix="erp-bench-instance-"))
         self.url = url
         self.app = create_app({"DATABASE_URL": url})
         if token is None:

@@ -8,13 +8,12 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import tempfile
 import time
 from collections import defaultdict
 
 from sqlalchemy import event
 
-from .harness import Bench, database
+from .harness import Bench, database, instance_folder
 from .scenarios import ApiFlow
 
 
@@ -72,8 +71,8 @@ def main() -> None:
     parser.add_argument("--backend", default="sqlite", choices=["sqlite", "postgresql"])
     parser.add_argument("--count", type=int, default=100_000)
     args = parser.parse_args()
-    os.environ.setdefault("ERP_INSTANCE_PATH", tempfile.mkdtemp(prefix="erp-bench-instance-"))
-    profile(args.backend, args.count)
+    with instance_folder():
+        profile(args.backend, args.count)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ that scenario's) and prints one JSON object as its last line:
     python -m bench.scenarios lots --count 10000 --lots 100
     python -m bench.scenarios import --count 100000
     python -m bench.scenarios copy-floor --count 10000      (PostgreSQL, BENCH_DATABASE_URL)
+    python -m bench.scenarios key-floor --count 10000       (PostgreSQL: what fewer foreign keys would save)
 """
 from __future__ import annotations
 
@@ -21,7 +22,6 @@ import sqlite3
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.request
@@ -32,7 +32,7 @@ from sqlalchemy import text
 from erp_core.testing.databases import pg_admin
 
 from .__main__ import scenario_in_own_process
-from .harness import (Bench, database, database_size_mb, load_background_serials, peak_memory_mb,
+from .harness import (Bench, database, database_size_mb, instance_folder, load_background_serials, peak_memory_mb,
                       percentiles, timed)
 from .serve import Scanner, server_timing_ms, servers
 
@@ -241,7 +241,8 @@ def stored_scenario(backend: str, base_url: str | None, stored: int, samples: in
                   "receive_10000_empty": statistics.median(empty), "receive_10000_stored": statistics.median(loaded),
                   "reads": _sample_reads(bench, stored, samples, list_samples), "peak_memory_mb": round(peak_memory_mb(), 1)}
         if export:
-            result["export"] = scenario_in_own_process("export", "--url", bench.url, "--token", bench.token)
+            # --token=...: a token may begin with "-", which argparse would take for an option
+            result["export"] = scenario_in_own_process("export", "--url", bench.url, f"--token={bench.token}")
         return result
 
 
@@ -318,17 +319,82 @@ def copy_floor_scenario(base_url: str, count: int) -> dict:
         with pg_admin(url) as conn:
             for run in range(6):
                 checked = run % 2 == 0
-                tables = floor_rows(refs, count, run)
-                start = time.perf_counter()
-                with conn.transaction():
-                    if not checked:
-                        conn.execute("SET LOCAL session_replication_role = replica")
-                    for table, columns, rows in tables:
-                        with conn.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                            for row in rows:
-                                copy.write_row(row)
-                seconds["with_foreign_keys" if checked else "without_foreign_keys"].append(time.perf_counter() - start)
+                setting = "" if checked else "SET LOCAL session_replication_role = replica"
+                seconds["with_foreign_keys" if checked else "without_foreign_keys"].append(
+                    _copy_rows(conn, floor_rows(refs, count, run), setting))
         return {"backend": "postgresql", "count": count, **{key: statistics.median(values) for key, values in seconds.items()}}
+
+
+def _copy_rows(conn, tables: list[tuple[str, tuple[str, ...], list[tuple]]], setting: str = "") -> float:
+    """Seconds to COPY ``tables`` (as floor_rows gives them) in one transaction, after ``setting``."""
+    start = time.perf_counter()
+    with conn.transaction():
+        if setting:
+            conn.execute(setting)
+        for table, columns, rows in tables:
+            with conn.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+    return time.perf_counter() - start
+
+
+# Issue 13's lever, step by step: the keys a receipt's rows would keep if the move determined the
+# rest. First what the issue proposes: a history row keeps its serial, its move and the location it
+# came from (the move holds the date, the user, the invoice and the destination); a serial keeps
+# its product, its location and its receipt move instead of vendor and bill (vendor_bill_id stands
+# in for that one key). Then an assignment row keyed by its line alone (the line gives the move and
+# the product).
+LEAN_KEYS = [("issue_13_proposal", {"serial_history": {"serial_id", "move_id", "source_location_id"},
+                                    "serials": {"product_id", "location_id", "vendor_bill_id"}}),
+             ("and_assignments_by_line", {"move_line_serials": {"line_id", "serial_id"}}),
+             ("no_keys_for_reference", {"serial_history": set(), "serials": set(), "move_line_serials": set()})]
+
+
+def _foreign_keys(conn, tables) -> list[tuple[str, str, str]]:
+    """(table, constraint, column) of every foreign key of ``tables``."""
+    return conn.execute("SELECT c.conrelid::regclass::text, c.conname, a.attname FROM pg_constraint c "
+                        "JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
+                        "WHERE c.contype = 'f' AND c.conrelid::regclass::text = ANY(%s)", [list(tables)]).fetchall()
+
+
+def key_floor_scenario(base_url: str, count: int) -> dict:
+    """What fewer foreign keys per row would save, by the COPY floor's method: a receipt's rows as
+    the product writes them (serials with vendor and bill, history with user and invoice) COPY'd
+    with every key, then after each step of LEAN_KEYS (the other keys dropped in this throwaway
+    database). Same columns, indexes and empty tables each time, so the difference is the key
+    checks alone. Median of three each."""
+    with database("postgresql", base_url) as url:
+        bench = Bench(url)
+        refs = _floor_setup(bench)
+        bench.engine.dispose()
+        with pg_admin(url) as conn:
+            user = conn.execute("SELECT id FROM users WHERE username = 'bench'").fetchone()[0]
+            vendor = conn.execute("INSERT INTO partners (name) VALUES ('Floor vendor') RETURNING id").fetchone()[0]
+            bill = conn.execute("INSERT INTO invoices (type, state, partner_id, invoice_date, amount_untaxed, amount_tax, total, "
+                                "created_at) VALUES ('vendor_bill', 'draft', %s, '2026-01-01', 0, 0, 0, now()) RETURNING id",
+                                [vendor]).fetchone()[0]
+            added = {"serials": {"vendor_id": vendor, "vendor_bill_id": bill},
+                     "serial_history": {"user_id": user, "invoice_id": bill}}
+            tables = [(table, columns + tuple(added.get(table, {})), [row + tuple(added.get(table, {}).values()) for row in rows])
+                      for table, columns, rows in floor_rows(refs, count, 0)]
+            written = {table: set(columns) for table, columns, _rows in tables}
+
+            def measure() -> dict:
+                runs = []
+                for _ in range(3):
+                    conn.execute("TRUNCATE serials, serial_history, move_line_serials CASCADE")
+                    runs.append(_copy_rows(conn, tables))
+                checked = [f"{table}.{column}" for table, _name, column in _foreign_keys(conn, written)
+                           if column in written[table]]
+                return {"seconds": statistics.median(runs), "keys_per_unit": len(checked), "keys": sorted(checked)}
+
+            result = {"backend": "postgresql", "count": count, "every_key": measure()}
+            for step, keep in LEAN_KEYS:
+                for table, name, column in _foreign_keys(conn, keep):
+                    if column not in keep[table]:
+                        conn.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+                result[step] = measure()
+        return result
 
 
 # ---------------------------------------------------------------- scanning
@@ -447,7 +513,7 @@ def reads_during_write_scenario(count: int, stored: int, repeats: int) -> dict:
         load_background_serials(bench, stored)
         flow = ApiFlow(bench)
         product = flow.product("Written product")
-        reader = subprocess.Popen([sys.executable, "-m", "bench.scenarios", "reader", "--url", url, "--token", bench.token,
+        reader = subprocess.Popen([sys.executable, "-m", "bench.scenarios", "reader", "--url", url, f"--token={bench.token}",
                                    "--stored", str(stored)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         while reader.stdout.readline().strip() != "ready":
             if reader.poll() is not None:
@@ -569,8 +635,8 @@ def export_scenario(url: str, token: str) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.scenarios")
-    parser.add_argument("scenario", choices=["flow", "stored", "floor", "copy-floor", "scanload", "reads-during-write", "lots",
-                                             "import", "export", "reader"])
+    parser.add_argument("scenario", choices=["flow", "stored", "floor", "copy-floor", "key-floor", "scanload",
+                                             "reads-during-write", "lots", "import", "export", "reader"])
     parser.add_argument("--backend", default="sqlite", choices=["sqlite", "postgresql"])
     parser.add_argument("--via", default="api", choices=["api", "services"])
     parser.add_argument("--count", type=int, default=10_000)
@@ -591,7 +657,11 @@ def main() -> None:
     parser.add_argument("--token")
     args = parser.parse_args()
     base_url = os.environ.get("BENCH_DATABASE_URL")
-    os.environ.setdefault("ERP_INSTANCE_PATH", tempfile.mkdtemp(prefix="erp-bench-instance-"))
+    with instance_folder():
+        _run(args, base_url)
+
+
+def _run(args: argparse.Namespace, base_url: str | None) -> None:
     if args.scenario == "reader":
         return reader(args.url, args.token, args.stored)
     if args.scenario == "flow":
@@ -602,6 +672,8 @@ def main() -> None:
         result = floor_scenario(args.count)
     elif args.scenario == "copy-floor":
         result = copy_floor_scenario(base_url, args.count)
+    elif args.scenario == "key-floor":
+        result = key_floor_scenario(base_url, args.count)
     elif args.scenario == "scanload":
         result = scanload_scenario(args.backend, base_url, args.clients, args.per_client, args.processes, args.workers,
                                    args.proxy, args.single, args.time_limit)
