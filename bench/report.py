@@ -58,8 +58,9 @@ def main() -> None:
         print(f"- {report['started_at']}: `{report['command']}`, {report['seconds']} s, "
               f"load average {load.get('min', 0):.1f} to {load.get('max', 0):.1f}")
     print("\n" + spread(reports))
-    for backend in reports[-1]["backends"]:
-        print(f"\n{backend}, {_when(reports[-1])}:\n\n" + detail(reports[-1], backend))
+    for backend, result in reports[-1]["backends"].items():
+        if result["table"]:  # a bench-big run has only the targets above
+            print(f"\n{backend}, {_when(reports[-1])}:\n\n" + detail(reports[-1], backend))
 
 
 if __name__ == "__main__":
