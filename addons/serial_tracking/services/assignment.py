@@ -30,7 +30,9 @@ def product_barcodes(names: list[str]) -> dict[str, str]:
     if not names:
         return {}
     table, _ = names_table(names)
-    return dict(db.session.execute(select(Product.barcode, Product.name).join(table, table.c.value == Product.barcode)).all())
+    # IN, not a join: with statistics SQLite joined every product to every name (a 10,000-name
+    # paste cost 11 ms with 21 products); IN reads the names once into a temporary index.
+    return dict(db.session.execute(select(Product.barcode, Product.name).where(Product.barcode.in_(select(table.c.value)))).all())
 
 
 def _detail(name: str, line_id: int, code: str, message: str) -> dict:
