@@ -5,8 +5,9 @@ from ..database import db
 from ..errors import NotFound
 
 
-def get_or_404(model, record_id: int, label: str):
-    record = db.session.get(model, record_id)
+def get_or_404(model, record_id: int, label: str, options=()):
+    """The record, with the loader ``options`` given; NotFound names the ``label``."""
+    record = db.session.get(model, record_id, options=options)
     if record is None:
         raise NotFound(f"There is no {label} with id {record_id}.")
     return record

@@ -32,7 +32,7 @@ class ScanOut(BaseModel):
 @routes.route("/moves/<int:move_id>/scan", "POST", summary="Act on one scanned code: assign the serial number or lot it carries, "
               "or say which line a product barcode is", body=ScanIn, response=ScanOut)
 def scan(move_id: int, body: ScanIn):
-    move = services.get_move(move_id)
+    move = services.get_move(move_id, with_lines=True)
     authorize(services.move_permission(move.type, "assign"))
     line = services.get_move_line(move.id, body.line_id)[1] if body.line_id is not None else None
     return scanning.scan(move, body.code, line, api_user()).to_dict()

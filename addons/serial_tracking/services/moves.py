@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from erp_addons.invoicing.models import Invoice
 from erp_core import audit
@@ -177,7 +178,9 @@ def lock(move: StockMove) -> StockMove:
         return move
     if move.invoice_id is not None:
         db.session.execute(select(Invoice.id).where(Invoice.id == move.invoice_id).with_for_update())
-    db.session.refresh(move, with_for_update=True)
+    # OF stock_moves: a move read with its lines (get_move's with_lines) refreshes with them, and
+    # PostgreSQL cannot lock the outer-joined side.
+    db.session.refresh(move, with_for_update={"of": StockMove})
     return move
 
 
@@ -203,13 +206,19 @@ def cancel_move(move: StockMove, user=None) -> StockMove:
     return move
 
 
-def get_move(move_id: int) -> StockMove:
-    return get_or_404(StockMove, move_id, "stock move")
+# What acting on a move's lines reads (a scan: the lines, their products, where the move goes from
+# and to), loaded with the move in one statement instead of a lazy load each.
+_WITH_LINES = (joinedload(StockMove.lines).joinedload(StockMoveLine.product),
+               joinedload(StockMove.source_location), joinedload(StockMove.dest_location))
 
 
-def get_move_line(move_id: int, line_id: int) -> tuple[StockMove, StockMoveLine]:
+def get_move(move_id: int, with_lines: bool = False) -> StockMove:
+    return get_or_404(StockMove, move_id, "stock move", _WITH_LINES if with_lines else ())
+
+
+def get_move_line(move_id: int, line_id: int, with_lines: bool = False) -> tuple[StockMove, StockMoveLine]:
     """The move and one of its lines; 404 when either is missing or the line is another move's."""
-    move = get_move(move_id)
+    move = get_move(move_id, with_lines)
     line = db.session.get(StockMoveLine, line_id)
     if line is None or line.move_id != move.id:
         raise NotFound(f"{move.reference} has no line with id {line_id}.")

@@ -179,7 +179,7 @@ def line_scan(move_id: int, line_id: int):
     number for this line, a product barcode choosing its line, GS1 data filling its GTIN's line.
     The page's script asks for JSON and stays on the page; without the script the form posts and
     the page re-renders, on the line the scan went to."""
-    move, line = services.get_move_line(move_id, line_id)
+    move, line = services.get_move_line(move_id, line_id, with_lines=True)
     code = request.form.get("serial", "")
     try:
         with transaction():
