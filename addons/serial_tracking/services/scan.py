@@ -84,9 +84,11 @@ def _lacking(move: StockMove, lines: list[StockMoveLine]) -> list[StockMoveLine]
 def _line_for_serial(move: StockMove) -> StockMoveLine:
     """The only serial-tracked line still lacking serial numbers (or the only serial-tracked line)."""
     serial_lines = [line for line in move.lines if line.tracking == "serial"]
+    if len(serial_lines) == 1:  # full or not (assignment says when it is full): no need to count
+        return serial_lines[0]
     lacking = _lacking(move, serial_lines)
-    if len(lacking) == 1 or (not lacking and len(serial_lines) == 1):
-        return (lacking or serial_lines)[0]
+    if len(lacking) == 1:
+        return lacking[0]
     if not serial_lines:
         raise _refuse("scan_ambiguous", f"No line of {move.reference} takes serial numbers: scan a product barcode or GS1 code with a lot.")
     products = ", ".join(line.product.display_name for line in lacking or serial_lines)

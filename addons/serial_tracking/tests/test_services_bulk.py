@@ -7,7 +7,7 @@ from .common import create_partner, create_product, invoice_move, ok, post_invoi
 # Statements one validation request may send, whatever the number of serials: about 20 today,
 # token and user lookups included.
 VALIDATION_STATEMENT_BOUND = 30
-# The same for assigning a list of serials to a delivery line, and for one scan (10 on SQLite and 11
+# The same for assigning a list of serials to a delivery line, and for one scan (9 on SQLite and 10
 # on PostgreSQL today: the move comes with its lines, products and locations in one statement).
 ASSIGNMENT_STATEMENT_BOUND, SCAN_STATEMENT_BOUND = 20, 12
 
