@@ -31,7 +31,7 @@ from sqlalchemy import text
 
 from erp_core.testing.databases import pg_admin
 
-from .__main__ import scenario_in_own_process
+from .__main__ import SCAN_TIME_LIMIT, scenario_in_own_process
 from .harness import (Bench, database, database_size_mb, instance_folder, load_background_serials, peak_memory_mb,
                       percentiles, timed)
 from .serve import Scanner, server_timing_ms, servers
@@ -530,8 +530,11 @@ def reads_during_write_scenario(count: int, stored: int, repeats: int) -> dict:
         reader.stdin.close()
         samples = json.loads(reader.stdout.read().strip().splitlines()[-1])
         reader.wait()
-        during = [seconds for at, seconds in samples if any(at < end and at + seconds > begin for begin, end in windows)]
-        others = [seconds for at, seconds in samples if not any(at < end and at + seconds > begin for begin, end in windows)]
+        overlaps = [(seconds, any(at < end and at + seconds > begin for begin, end in windows)) for at, seconds in samples]
+        during = [seconds for seconds, overlapped in overlaps if overlapped]
+        others = [seconds for seconds, overlapped in overlaps if not overlapped]
+        if not during:
+            raise RuntimeError(f"No read overlapped the {repeats} validations ({len(samples)} reads in all): nothing to measure.")
         return {"count": count, "repeats": repeats, "validate_s": [round(end - begin, 2) for begin, end in windows],
                 "during": percentiles(during), "outside": percentiles(others)}
 
@@ -650,7 +653,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--proxy", action="store_true")
     parser.add_argument("--single", type=int, default=0, help="scanload: first this many scans by one scanner, in-process")
-    parser.add_argument("--time-limit", type=float, default=180, help="scanload: seconds at most per phase")
+    parser.add_argument("--time-limit", type=float, default=SCAN_TIME_LIMIT, help="scanload: seconds at most per phase")
     parser.add_argument("--lots", type=int, default=100)
     parser.add_argument("--repeats", type=int, help="flow, stored, reads-during-write: runs to take the median of")
     parser.add_argument("--url", help="export, reader: the database another scenario set up")
